@@ -1,0 +1,22 @@
+# shellcheck shell=bash
+# Machine packages the tests need beyond Node: found on the machine, or installed from Debian's
+# packages when running as root (a fresh CI machine), or a clear message saying what to install.
+
+# Exports PG_BIN_DIR: a directory with initdb, pg_ctl and postgres.
+setup_postgres() {
+  local dir
+  for dir in "${PG_BIN_DIR:-}" "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
+    if [ -n "$dir" ] && [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then
+      export PG_BIN_DIR="$dir"
+      return 0
+    fi
+  done
+  if [ "${1:-}" != --no-install ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    setup_log "PostgreSQL server binaries not found; installing Debian's postgresql package"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; } >&2 ||
+      setup_die "could not install PostgreSQL with apt-get; install the server binaries (initdb, pg_ctl) and set PG_BIN_DIR to their folder."
+    setup_postgres --no-install
+    return
+  fi
+  setup_die "PostgreSQL server binaries (initdb, pg_ctl) not found; install PostgreSQL 13 or newer (e.g. 'sudo apt-get install postgresql') or set PG_BIN_DIR to the folder that has them."
+}
