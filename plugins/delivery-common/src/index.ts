@@ -1,0 +1,6 @@
+/**
+ * Common functionality of the delivery plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './annotations';
