@@ -20,3 +20,23 @@ setup_postgres() {
   fi
   setup_die "PostgreSQL server binaries (initdb, pg_ctl) not found; install PostgreSQL 13 or newer (e.g. 'sudo apt-get install postgresql') or set PG_BIN_DIR to the folder that has them."
 }
+
+# Exports CHROMIUM_PATH: Debian's Chromium for the portal's end-to-end checks (playwright-core
+# drives it; Playwright's own browser download cannot work offline).
+setup_chromium() {
+  local path
+  for path in "${CHROMIUM_PATH:-}" "$(command -v chromium 2>/dev/null)" "$(command -v chromium-browser 2>/dev/null)"; do
+    if [ -n "$path" ] && [ -x "$path" ]; then
+      export CHROMIUM_PATH="$path"
+      return 0
+    fi
+  done
+  if [ "${1:-}" != --no-install ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    setup_log "Chromium not found; installing Debian's chromium package"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium; } >&2 ||
+      setup_die "could not install Chromium with apt-get; install it and set CHROMIUM_PATH to its binary."
+    setup_chromium --no-install
+    return
+  fi
+  setup_die "Chromium not found for the end-to-end checks; install it (e.g. 'sudo apt-get install chromium') or set CHROMIUM_PATH."
+}
