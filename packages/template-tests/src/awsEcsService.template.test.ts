@@ -120,7 +120,7 @@ describe('aws-ecs-service template: rendering', () => {
     expect(messages).toContain('publish:github');
     expect(messages).toContain('github:environment:create');
     expect(messages).toContain(
-      'arn:aws:iam::123456789012:role/checkout-web-live-github-deploy',
+      'arn:aws:iam::123456789012:role/checkout-web-live-deploy',
     );
     expect(messages).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
   }, 60_000);
