@@ -40,3 +40,12 @@ setup_chromium() {
   fi
   setup_die "Chromium not found for the end-to-end checks; install it (e.g. 'sudo apt-get install chromium') or set CHROMIUM_PATH."
 }
+
+# Terraform and moto_server are part of the project's machines (see shared notes); they cannot be
+# installed from the npm registry, so a machine without them gets a clear message.
+setup_iac_tools() {
+  command -v terraform >/dev/null 2>&1 ||
+    setup_die "terraform is not on PATH; install Terraform >= 1.10 (the tests run it against a local AWS emulator), then run this again."
+  command -v moto_server >/dev/null 2>&1 ||
+    setup_die "moto_server is not on PATH; install moto with its server extra (pipx install 'moto[server]'), then run this again."
+}

@@ -1,9 +1,12 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** The provider mirror on this machine; see shared notes on local AWS. Overridable for other hosts. */
+/**
+ * The offline provider mirror of the project's machines. Where it does not exist (a CI runner
+ * with internet), Terraform installs providers from its registry as usual.
+ */
 const PROVIDER_MIRROR = process.env.TF_PROVIDER_MIRROR ?? '/opt/tf-plugins';
 
 let cliConfigFile: string | undefined;
@@ -13,6 +16,10 @@ let cliConfigFile: string | undefined;
  * no checkpoint calls, no interactive input.
  */
 export function terraformEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  if (!cliConfigFile && !existsSync(PROVIDER_MIRROR)) {
+    cliConfigFile = join(mkdtempSync(join(tmpdir(), 'tf-cli-')), 'terraform.rc');
+    writeFileSync(cliConfigFile, '');
+  }
   if (!cliConfigFile) {
     const dir = mkdtempSync(join(tmpdir(), 'tf-cli-'));
     cliConfigFile = join(dir, 'terraform.rc');
