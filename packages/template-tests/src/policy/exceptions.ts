@@ -1,0 +1,53 @@
+/** Stacks whose plans are checked; each has its own accepted exceptions. */
+export type Stack = 'platform' | 'aws-ecs-service';
+
+/** A finding accepted by design, with the reason written down (see docs/iac-security.md). */
+export interface PolicyException {
+  ruleId: string;
+  /** Regular expression (source) matched against the whole resource address. */
+  addressPattern: string;
+  reason: string;
+}
+
+export const EXCEPTIONS: Record<Stack, PolicyException[]> = {
+  platform: [
+    {
+      ruleId: 'AWS-0132',
+      addressPattern: '^aws_s3_bucket\\.logs$',
+      reason:
+        'S3 server access logging can only deliver to a bucket encrypted with SSE-S3 (AES256); SSE-KMS on the log bucket would stop log delivery. The log bucket holds access logs only, never state.',
+    },
+    {
+      ruleId: 'AWS-0089',
+      addressPattern: '^aws_s3_bucket\\.logs$',
+      reason:
+        'The log bucket is the access-log target; logging it to itself would log its own log writes in a loop, and a third bucket would only move the problem.',
+    },
+  ],
+  'aws-ecs-service': [
+    {
+      ruleId: 'AWS-0053',
+      addressPattern: '^(module\\.[^.]+\\.)*aws_(lb|alb)\\.[^.]+$',
+      reason:
+        'A public web service needs an internet-facing ALB; it only listens on 443 (80 redirects), drops invalid headers and uses a TLS 1.2+ policy.',
+    },
+    {
+      ruleId: 'AWS-0104',
+      addressPattern:
+        '^(module\\.[^.]+\\.)*aws_(security_group|security_group_rule|vpc_security_group_egress_rule)\\.[^.]+$',
+      reason:
+        'Fargate tasks without VPC interface endpoints reach ECR, CloudWatch Logs, Secrets Manager and STS over HTTPS through the NAT gateway, which needs egress to 0.0.0.0/0.',
+    },
+  ],
+};
+
+/** True when the exception covers the finding. */
+export function matchesException(
+  exception: PolicyException,
+  finding: { ruleId: string; address: string },
+): boolean {
+  return (
+    exception.ruleId === finding.ruleId &&
+    new RegExp(exception.addressPattern).test(finding.address)
+  );
+}
