@@ -1,0 +1,623 @@
+#!/usr/bin/env python3
+"""A local AWS for tests: moto 5.x plus a small patch layer for ECS deployments.
+
+Usage:
+    python3 local_aws.py --host 127.0.0.1 --port N [--rollout-seconds S]
+
+moto models ECS resources but not deployments. This launcher imports moto,
+patches its ECS backend so deployments behave the way the ECS API reference
+describes them, serves everything with ``moto.server.ThreadedMotoServer`` and
+blocks until SIGTERM/SIGINT. Every patch names the moto gap it closes.
+
+Control endpoints (not AWS APIs, only for tests):
+    GET  /_local-aws/health                  -> {"ok": true, ...}
+    POST /_local-aws/ecs/fail-next-rollout   -> the next rollout fails
+    POST /_local-aws/reset                   -> wipe moto state and this layer's state
+
+See ../README.md for what is and is not modelled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import signal
+import sys
+import threading
+import uuid
+from datetime import datetime, timezone
+from typing import Any
+
+try:
+    from moto.core.exceptions import ServiceException
+    from moto.ecs import models as ecs_models
+    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        create_backend_app,
+    )
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+except ImportError as exc:  # pragma: no cover - reported to the TS launcher
+    sys.stderr.write(
+        f"local-aws: cannot import moto ({exc}). Install it with "
+        "`pip install 'moto[server]>=5.1'`.\n"
+    )
+    sys.exit(3)
+
+Backend = ecs_models.EC2ContainerServiceBackend
+
+_LOCK = threading.RLock()
+
+
+class _State:
+    rollout_seconds: float = 2.0
+    fail_next_rollouts: int = 0
+    timers: list[threading.Timer] = []
+    # serviceDeploymentArn -> (service, service deployment dict)
+    service_deployments: dict[str, tuple[Any, dict[str, Any]]] = {}
+
+
+STATE = _State()
+
+
+class ConflictException(ServiceException):
+    code = "ConflictException"
+
+
+class ServiceDeploymentNotFoundException(ServiceException):
+    code = "ServiceDeploymentNotFoundException"
+
+
+class InvalidParameterException(ServiceException):
+    code = "InvalidParameterException"
+
+
+class ClientException(ServiceException):
+    code = "ClientException"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _digits() -> str:
+    return str(random.randint(10**18, 10**19 - 1))
+
+
+def _task_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _partition_region_account(service: Any) -> tuple[str, str, str]:
+    # service.arn is arn:<partition>:ecs:<region>:<account>:service/...
+    parts = service.arn.split(":")
+    return parts[1], parts[3], parts[4]
+
+
+def _revision_arn(service: Any, digits: str) -> str:
+    p, r, a = _partition_region_account(service)
+    return f"arn:{p}:ecs:{r}:{a}:service-revision/{service.cluster_name}/{service.name}/{digits}"
+
+
+def _service_deployment_arn(service: Any) -> str:
+    p, r, a = _partition_region_account(service)
+    sd_id = "".join(random.choice("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789") for _ in range(21))
+    return f"arn:{p}:ecs:{r}:{a}:service-deployment/{service.cluster_name}/{service.name}/{sd_id}"
+
+
+def _event(service: Any, message: str) -> None:
+    # Real ECS: `events` holds the latest 100 service event messages, newest
+    # first. moto never writes any.
+    service.events.insert(
+        0, {"id": str(uuid.uuid4()), "createdAt": _now(), "message": f"(service {service.name}) {message}"}
+    )
+    del service.events[100:]
+
+
+def _circuit_breaker(service: Any) -> dict[str, Any]:
+    config = getattr(service, "deployment_configuration", None) or {}
+    return config.get("deploymentCircuitBreaker") or {"enable": False, "rollback": False}
+
+
+def _failure_threshold(desired: int) -> int:
+    # ECS API reference / developer guide: the circuit breaker's failed-task
+    # threshold is 0.5 x desiredCount, at least 3 and at most 200.
+    return min(200, max(3, math.ceil(desired * 0.5)))
+
+
+def _new_deployment(service: Any, task_definition_arn: str, reason: str | None = None) -> dict[str, Any]:
+    digits = _digits()
+    dep_id = f"ecs-svc/{digits}"
+    now = _now()
+    primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+    return {
+        "id": dep_id,
+        "status": "PRIMARY",
+        "taskDefinition": task_definition_arn,
+        "desiredCount": service.desired_count,
+        "pendingCount": service.desired_count,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "createdAt": now,
+        "updatedAt": now,
+        "launchType": service.launch_type or "FARGATE",
+        "platformVersion": (primary or {}).get("platformVersion") or service.platform_version,
+        "platformFamily": (primary or {}).get("platformFamily"),
+        "networkConfiguration": service.network_configuration or None,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": reason or f"ECS deployment {dep_id} in progress.",
+        "_digits": digits,
+    }
+
+
+def _revision_summary(service: Any, dep: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "arn": _revision_arn(service, dep["_digits"]),
+        "requestedTaskCount": dep["desiredCount"],
+        "runningTaskCount": dep["runningCount"],
+        "pendingTaskCount": dep["pendingCount"],
+    }
+
+
+def _record_service_deployment(service: Any, dep: dict[str, Any], sources: list[dict[str, Any]]) -> dict[str, Any]:
+    # moto has no service deployments at all (ListServiceDeployments,
+    # DescribeServiceDeployments, StopServiceDeployment). Real ECS keeps one
+    # per rollout with source and target service revisions.
+    cb = _circuit_breaker(service)
+    now = _now()
+    sd = {
+        "serviceDeploymentArn": _service_deployment_arn(service),
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "createdAt": now,
+        "startedAt": now,
+        "updatedAt": now,
+        "sourceServiceRevisions": [_revision_summary(service, s) for s in sources],
+        "targetServiceRevision": _revision_summary(service, dep),
+        "status": "IN_PROGRESS",
+        "deploymentConfiguration": getattr(service, "deployment_configuration", None),
+        "deploymentCircuitBreaker": (
+            {"status": "MONITORING", "failureCount": 0, "threshold": _failure_threshold(service.desired_count)}
+            if cb.get("enable")
+            else {"status": "DISABLED"}
+        ),
+        "_deployment_id": dep["id"],
+        "_sources": [dict(s) for s in sources],
+    }
+    STATE.service_deployments[sd["serviceDeploymentArn"]] = (service, sd)
+    service.current_service_deployment = sd["serviceDeploymentArn"]
+    dep["_sd"] = sd["serviceDeploymentArn"]
+    return sd
+
+
+def _public_sd(sd: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in sd.items() if not k.startswith("_") and v is not None}
+
+
+def _cancel_timer(service: Any) -> None:
+    timer = getattr(service, "_la_timer", None)
+    if timer is not None:
+        timer.cancel()
+    service._la_timer = None
+
+
+def _schedule(service: Any, dep: dict[str, Any], fail: bool) -> None:
+    _cancel_timer(service)
+    fn = _fail_rollout if fail else _complete_rollout
+    timer = threading.Timer(STATE.rollout_seconds, fn, args=(service, dep["id"]))
+    timer.daemon = True
+    service._la_timer = timer
+    STATE.timers.append(timer)
+    timer.start()
+
+
+def _start_rollout(service: Any, task_definition_arn: str, reason: str | None = None, rollback_of: str | None = None) -> dict[str, Any]:
+    """Append a new PRIMARY deployment; the previous PRIMARY becomes ACTIVE.
+
+    Real ECS (DescribeServices `deployments`): a rolling update adds a PRIMARY
+    deployment for the new task definition and keeps the previous ones as
+    ACTIVE until their tasks are drained. moto only overwrites attributes.
+    """
+    now = _now()
+    sources = []
+    for d in service.deployments:
+        if d["status"] == "PRIMARY":
+            d["status"] = "ACTIVE"
+            d["updatedAt"] = now
+        if d.get("rolloutState") == "IN_PROGRESS":
+            # A newer deployment supersedes an unfinished one.
+            sd_entry = STATE.service_deployments.get(d.get("_sd", ""))
+            if sd_entry and sd_entry[1]["status"] == "IN_PROGRESS" and rollback_of is None:
+                sd_entry[1].update(status="STOPPED", statusReason="Superseded by a newer service deployment.", stoppedAt=now, updatedAt=now)
+        if d.get("rolloutState") != "FAILED":
+            sources.append(d)
+    dep = _new_deployment(service, task_definition_arn, reason)
+    service.deployments.insert(0, dep)
+    service.task_definition = task_definition_arn
+    service.pending_count = service.desired_count
+    if rollback_of is None:
+        _record_service_deployment(service, dep, sources)
+        fail = STATE.fail_next_rollouts > 0
+        if fail:
+            STATE.fail_next_rollouts -= 1
+    else:
+        dep["_sd"] = rollback_of
+        fail = False
+    tasks = " ".join(f"(task {_task_id()})" for _ in range(max(service.desired_count, 0)))
+    if service.desired_count > 0:
+        _event(service, f"has started {service.desired_count} tasks: {tasks}.")
+    _schedule(service, dep, fail)
+    return dep
+
+
+def _find(service: Any, dep_id: str) -> dict[str, Any] | None:
+    return next((d for d in service.deployments if d["id"] == dep_id), None)
+
+
+def _complete_rollout(service: Any, dep_id: str) -> None:
+    """Real ECS: PRIMARY reaches COMPLETED once all its tasks are running and
+    healthy; the older deployments are drained and disappear from the list."""
+    with _LOCK:
+        dep = _find(service, dep_id)
+        if dep is None or dep["rolloutState"] != "IN_PROGRESS":
+            return
+        now = _now()
+        drained = [d for d in service.deployments if d is not dep]
+        stopped = sum(d["runningCount"] for d in drained)
+        dep.update(
+            runningCount=dep["desiredCount"],
+            pendingCount=0,
+            rolloutState="COMPLETED",
+            rolloutStateReason=f"ECS deployment {dep_id} completed.",
+            updatedAt=now,
+        )
+        service.deployments[:] = [dep]
+        service.running_count = dep["desiredCount"]
+        service.pending_count = 0
+        if stopped > 0:
+            tasks = " ".join(f"(task {_task_id()})" for _ in range(stopped))
+            _event(service, f"has stopped {stopped} running tasks: {tasks}.")
+        _event(service, f"(deployment {dep_id}) deployment completed.")
+        _event(service, "has reached a steady state.")
+        sd_entry = STATE.service_deployments.get(dep.get("_sd", ""))
+        if sd_entry:
+            sd = sd_entry[1]
+            rolled_back = sd["status"] == "ROLLBACK_IN_PROGRESS"
+            sd.update(status="ROLLBACK_SUCCESSFUL" if rolled_back else "SUCCESSFUL", finishedAt=now, updatedAt=now)
+            # After a rollback the source revision runs again, not the target.
+            sd["targetServiceRevision"]["runningTaskCount"] = 0 if rolled_back else dep["desiredCount"]
+            sd["targetServiceRevision"]["pendingTaskCount"] = 0
+            for i, src in enumerate(sd["sourceServiceRevisions"]):
+                src["runningTaskCount"] = dep["desiredCount"] if rolled_back and i == 0 else 0
+                src["pendingTaskCount"] = 0
+            if sd["deploymentCircuitBreaker"].get("status") == "MONITORING":
+                sd["deploymentCircuitBreaker"]["status"] = "MONITORING_COMPLETE"
+
+
+def _rollback(service: Any, sd: dict[str, Any], reason: str, failing: dict[str, Any], by_circuit_breaker: bool = True) -> None:
+    """Start a deployment back to the newest source revision of `sd`."""
+    source = next(iter(sd["_sources"]), None)
+    if source is None:
+        raise ClientException("The service deployment has no previous service revision to roll back to.")
+    now = _now()
+    target = source["taskDefinition"]
+    sd.update(
+        status="ROLLBACK_IN_PROGRESS",
+        updatedAt=now,
+        rollback={"reason": reason, "startedAt": now, "serviceRevisionArn": _revision_arn(service, source["_digits"])},
+    )
+    failing["status"] = "ACTIVE"
+    _start_rollout(
+        service,
+        target,
+        reason=(
+            f"ECS deployment circuit breaker: rolling back to deploymentId {source['id']}."
+            if by_circuit_breaker
+            else f"ECS deployment {failing['id']} stopped: rolling back to deploymentId {source['id']}."
+        ),
+        rollback_of=sd["serviceDeploymentArn"],
+    )
+    _event(service, f"(deployment {failing['id']}) rolling back to deployment {source['id']}.")
+
+
+def _fail_rollout(service: Any, dep_id: str) -> None:
+    """Real ECS with the deployment circuit breaker: after `threshold` failed
+    tasks the PRIMARY's rolloutState becomes FAILED with reason
+    'ECS deployment circuit breaker: tasks failed to start.' and, when
+    `rollback` is on, ECS deploys the last COMPLETED revision again."""
+    with _LOCK:
+        dep = _find(service, dep_id)
+        if dep is None or dep["rolloutState"] != "IN_PROGRESS":
+            return
+        now = _now()
+        threshold = _failure_threshold(dep["desiredCount"])
+        dep.update(
+            runningCount=0,
+            pendingCount=0,
+            failedTasks=threshold,
+            rolloutState="FAILED",
+            rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.",
+            updatedAt=now,
+        )
+        service.pending_count = 0
+        service.running_count = sum(d["runningCount"] for d in service.deployments)
+        _event(service, f"(deployment {dep_id}) deployment failed: tasks failed to start.")
+        sd_entry = STATE.service_deployments.get(dep.get("_sd", ""))
+        cb = _circuit_breaker(service)
+        if sd_entry:
+            sd = sd_entry[1]
+            sd["deploymentCircuitBreaker"] = {"status": "TRIGGERED", "failureCount": threshold, "threshold": threshold}
+            sd["targetServiceRevision"].update(runningTaskCount=0, pendingTaskCount=0)
+            if cb.get("enable") and cb.get("rollback") and sd["_sources"]:
+                _rollback(service, sd, "ECS deployment circuit breaker: tasks failed to start.", dep)
+                return
+            sd.update(
+                status="STOPPED",
+                statusReason="ECS deployment circuit breaker: tasks failed to start.",
+                stoppedAt=now,
+                finishedAt=now,
+                updatedAt=now,
+            )
+
+
+# --- patches -----------------------------------------------------------------
+
+_orig_register = Backend.register_task_definition
+
+
+def register_task_definition(self: Backend, *args: Any, **kwargs: Any) -> Any:
+    # moto gap: no `registeredAt`. Real ECS sets it on every revision.
+    task_definition = _orig_register(self, *args, **kwargs)
+    task_definition.registered_at = _now()
+    return task_definition
+
+
+_orig_update = Backend.update_service
+
+
+def update_service(self: Backend, service_properties: dict[str, Any]) -> Any:
+    # moto gap: UpdateService overwrites attributes only (it stores the task
+    # definition string as given, e.g. `web:2`, and a forceNewDeployment just
+    # renames the single deployment). Real ECS stores the full task definition
+    # ARN on the service and starts a new PRIMARY deployment when the task
+    # definition changes or forceNewDeployment is true.
+    with _LOCK:
+        cluster_str = service_properties.get("cluster", "default")
+        service_str = str(service_properties.get("service", "")).split("/")[-1]
+        td_str = service_properties.get("task_definition")
+        force = bool(service_properties.pop("force_new_deployment", False))
+        target_arn = self.describe_task_definition(td_str).arn if td_str else None
+        service = self._get_service(cluster_str, service_str)
+        previous_arn = service.task_definition
+        previous_running = service.running_count
+        service = _orig_update(self, service_properties)
+        service.task_definition = previous_arn
+        primary = next((d for d in service.deployments if d["status"] == "PRIMARY"), None)
+        if (target_arn and target_arn != previous_arn) or force:
+            if not hasattr(service, "events"):
+                service.events = []
+            _start_rollout(service, target_arn or previous_arn)
+        elif primary is not None and service_properties.get("desired_count") is not None:
+            # Scaling only: moto reports the new count as running at once; keep
+            # the PRIMARY deployment's counts consistent with that, except
+            # while a rollout is still in progress (its tasks are pending).
+            if primary.get("rolloutState") == "IN_PROGRESS":
+                service.running_count = previous_running
+                service.pending_count = service.desired_count
+                primary.update(desiredCount=service.desired_count, pendingCount=service.desired_count, updatedAt=_now())
+            else:
+                primary.update(desiredCount=service.desired_count, runningCount=service.desired_count, pendingCount=0, updatedAt=_now())
+        return service
+
+
+_orig_create_response = EC2ContainerServiceResponse.create_service
+
+
+def create_service_response(self: EC2ContainerServiceResponse) -> Any:
+    # moto gaps: CreateService drops `deploymentConfiguration`, reports no
+    # `createdAt`, leaves the first deployment IN_PROGRESS with no running
+    # tasks and writes no events. Real ECS echoes the deployment configuration
+    # (defaults: maximumPercent 200, minimumHealthyPercent 100, circuit
+    # breaker off) and the first deployment completes once its tasks run.
+    with _LOCK:
+        result = _orig_create_response(self)
+        service = result.result["service"]  # type: ignore[index]
+        config = self._get_param("deploymentConfiguration") or {}
+        config.setdefault("maximumPercent", 200)
+        config.setdefault("minimumHealthyPercent", 100)
+        config.setdefault("deploymentCircuitBreaker", {"enable": False, "rollback": False})
+        service.deployment_configuration = config
+        service.created_at = _now()
+        service.created_by = f"arn:aws:iam::{self.current_account}:root"
+        if service.deployments:
+            dep = service.deployments[0]
+            dep["_digits"] = dep["id"].split("/")[-1]
+            dep["launchType"] = dep.get("launchType") or "FARGATE"
+            sd = _record_service_deployment(service, dep, [])
+            dep["runningCount"] = service.desired_count
+            dep["pendingCount"] = 0
+            dep["failedTasks"] = 0
+            dep["rolloutState"] = "COMPLETED"
+            dep["rolloutStateReason"] = f"ECS deployment {dep['id']} completed."
+            service.running_count = service.desired_count
+            service.pending_count = 0
+            sd.update(status="SUCCESSFUL", finishedAt=_now())
+            sd["targetServiceRevision"].update(runningTaskCount=service.desired_count, pendingTaskCount=0)
+            if sd["deploymentCircuitBreaker"]["status"] == "MONITORING":
+                sd["deploymentCircuitBreaker"]["status"] = "MONITORING_COMPLETE"
+            if service.desired_count > 0:
+                tasks = " ".join(f"(task {_task_id()})" for _ in range(service.desired_count))
+                _event(service, f"has started {service.desired_count} tasks: {tasks}.")
+            _event(service, f"(deployment {dep['id']}) deployment completed.")
+            _event(service, "has reached a steady state.")
+        return result
+
+
+def _services_of(self: EC2ContainerServiceResponse) -> list[tuple[Any, dict[str, Any]]]:
+    backend = self.ecs_backend
+    return [e for e in STATE.service_deployments.values() if e[0] in backend.services.values()]
+
+
+def stop_service_deployment(self: EC2ContainerServiceResponse) -> Any:
+    # moto gap: StopServiceDeployment is not implemented. Real ECS (API
+    # reference): stopType ROLLBACK rolls an in-progress service deployment
+    # back to the previous service revision; the valid value is ROLLBACK.
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        arn = self._get_param("serviceDeploymentArn")
+        stop_type = self._get_param("stopType") or "ROLLBACK"
+        entry = STATE.service_deployments.get(arn)
+        if entry is None or entry not in _services_of(self):
+            raise ServiceDeploymentNotFoundException(f"Service deployment {arn} not found.")
+        if stop_type != "ROLLBACK":
+            raise InvalidParameterException("stopType: the only supported value is ROLLBACK.")
+        service, sd = entry
+        if sd["status"] not in ("PENDING", "IN_PROGRESS"):
+            raise ConflictException(f"The service deployment is {sd['status']} and cannot be stopped.")
+        dep = _find(service, sd["_deployment_id"])
+        if dep is None:
+            raise ConflictException("The service deployment has no running deployment.")
+        _cancel_timer(service)
+        reason = "Service deployment rolled back because of a StopServiceDeployment request."
+        dep.update(rolloutState="FAILED", rolloutStateReason=reason, pendingCount=0, updatedAt=_now())
+        _rollback(service, sd, reason, dep, by_circuit_breaker=False)
+        return ActionResult({"serviceDeploymentArn": arn})
+
+
+def list_service_deployments(self: EC2ContainerServiceResponse) -> Any:
+    # moto gap: ListServiceDeployments is not implemented. Real ECS lists
+    # ServiceDeploymentBrief items for one service, newest first.
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        cluster_str = self._get_param("cluster", "default")
+        service = self.ecs_backend._get_service(cluster_str, str(self._get_param("service")).split("/")[-1])
+        statuses = self._get_param("status") or []
+        briefs = []
+        for svc, sd in STATE.service_deployments.values():
+            if svc is not service or (statuses and sd["status"] not in statuses):
+                continue
+            briefs.append(
+                {
+                    k: sd.get(k)
+                    for k in ("serviceDeploymentArn", "serviceArn", "clusterArn", "startedAt", "createdAt", "finishedAt", "status", "statusReason")
+                    if sd.get(k) is not None
+                }
+                | {"targetServiceRevisionArn": sd["targetServiceRevision"]["arn"]}
+            )
+        briefs.sort(key=lambda b: b["createdAt"], reverse=True)
+        return ActionResult({"serviceDeployments": briefs})
+
+
+def describe_service_deployments(self: EC2ContainerServiceResponse) -> Any:
+    # moto gap: DescribeServiceDeployments is not implemented. Unknown ARNs go
+    # to `failures` with reason MISSING, like DescribeServices.
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        known = {sd["serviceDeploymentArn"]: sd for _, sd in _services_of(self)}
+        found, failures = [], []
+        for arn in self._get_param("serviceDeploymentArns") or []:
+            if arn in known:
+                found.append(_public_sd(known[arn]))
+            else:
+                failures.append({"arn": arn, "reason": "MISSING"})
+        return ActionResult({"serviceDeployments": found, "failures": failures})
+
+
+def apply_patches() -> None:
+    Backend.register_task_definition = register_task_definition  # type: ignore[method-assign]
+    Backend.update_service = update_service  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.create_service = create_service_response  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment  # type: ignore[attr-defined]
+    EC2ContainerServiceResponse.list_service_deployments = list_service_deployments  # type: ignore[attr-defined]
+    EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments  # type: ignore[attr-defined]
+
+
+# --- server ------------------------------------------------------------------
+
+
+def reset_state() -> None:
+    from moto.moto_api._internal.models import moto_api_backend
+
+    with _LOCK:
+        for timer in STATE.timers:
+            timer.cancel()
+        STATE.timers = []
+        STATE.fail_next_rollouts = 0
+        STATE.service_deployments = {}
+        moto_api_backend.reset()
+
+
+def control_app(moto_app: Any) -> Any:
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if not path.startswith("/_local-aws/"):
+            return moto_app(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        status, body = "404 Not Found", {"error": f"unknown control endpoint {path}"}
+        if path == "/_local-aws/health":
+            status, body = "200 OK", {"ok": True, "rolloutSeconds": STATE.rollout_seconds}
+        elif path == "/_local-aws/ecs/fail-next-rollout" and method == "POST":
+            with _LOCK:
+                STATE.fail_next_rollouts += 1
+                status, body = "200 OK", {"failNextRollouts": STATE.fail_next_rollouts}
+        elif path == "/_local-aws/reset" and method == "POST":
+            reset_state()
+            status, body = "200 OK", {"reset": True}
+        data = json.dumps(body).encode()
+        start_response(status, [("Content-Type", "application/json"), ("Content-Length", str(len(data)))])
+        return [data]
+
+    return app
+
+
+class LocalAwsServer(ThreadedMotoServer):
+    """ThreadedMotoServer whose WSGI app also answers /_local-aws/*."""
+
+    def _server_entry(self) -> None:
+        app = control_app(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self._ip_address, self._port, app, True)
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--rollout-seconds", type=float, default=float(os.environ.get("LOCAL_AWS_ROLLOUT_SECONDS", "2")))
+    args = parser.parse_args()
+    STATE.rollout_seconds = args.rollout_seconds
+
+    apply_patches()
+    server = LocalAwsServer(ip_address=args.host, port=args.port, verbose=False)
+    server.start()
+    print(f"local-aws listening on http://{args.host}:{args.port}", flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+
+    # Exit with the process that started us, so a crashed test run leaves no server behind.
+    parent = os.getppid()
+
+    def watch_parent() -> None:
+        while not stop.wait(1):
+            if os.getppid() != parent:
+                stop.set()
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    stop.wait()
+    for timer in STATE.timers:
+        timer.cancel()
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()
