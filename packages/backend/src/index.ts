@@ -63,4 +63,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 // mcp actions plugin
 backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
+// delivery plugin: ECS deployment state and rollback
+backend.add(import('@cicd-aws/plugin-delivery-backend'));
+
 backend.start();

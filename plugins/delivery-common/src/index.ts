@@ -4,3 +4,5 @@
  * @packageDocumentation
  */
 export * from './annotations';
+export * from './permissions';
+export * from './types';

@@ -1,0 +1,20 @@
+export interface Config {
+  /** Configuration of the delivery backend plugin. */
+  delivery?: {
+    /** AWS access of the delivery plugin (credentials come from the `aws` section of `@backstage/integration-aws-node`). */
+    aws?: {
+      /**
+       * Endpoint override for every AWS call, for local AWS emulators such as moto
+       * (e.g. `http://127.0.0.1:5055`). Leave unset for real AWS.
+       */
+      endpoint?: string;
+      /** Maximum attempts per AWS call including the SDK's standard retries; default 3. */
+      maxAttempts?: number;
+    };
+    /** ECS settings. */
+    ecs?: {
+      /** Seconds an ECS service state is cached; default 10. */
+      cacheTtlSeconds?: number;
+    };
+  };
+}

@@ -1,0 +1,7 @@
+/**
+ * The delivery backend plugin: ECS deployment state and a safe rollback.
+ *
+ * @packageDocumentation
+ */
+export { deliveryPlugin as default } from './plugin';
+export { mapAwsError } from './service/awsErrors';

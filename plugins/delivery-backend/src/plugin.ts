@@ -1,0 +1,54 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
+import { createRouter, retryAfterOnThrottling } from './router';
+import { EcsClientFactory } from './service/EcsClientFactory';
+import { EcsStateService } from './service/EcsStateService';
+import { RollbackService } from './service/RollbackService';
+
+/**
+ * The delivery backend plugin: ECS deployment state and rollback.
+ *
+ * @public
+ */
+export const deliveryPlugin = createBackendPlugin({
+  pluginId: 'delivery',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        auditor: coreServices.auditor,
+        cache: coreServices.cache,
+        logger: coreServices.logger,
+        config: coreServices.rootConfig,
+        lifecycle: coreServices.lifecycle,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, cache, lifecycle } = deps;
+        deps.permissionsRegistry.addPermissions(deliveryPermissions);
+        const clients = EcsClientFactory.fromConfig(config);
+        lifecycle.addShutdownHook(() => clients.destroy());
+        const state = new EcsStateService(
+          clients,
+          cache,
+          logger,
+          (config.getOptionalNumber('delivery.ecs.cacheTtlSeconds') ?? 10) *
+            1000,
+        );
+        const rollbacks = new RollbackService(clients, state);
+        const router = await createRouter({ ...deps, state, rollbacks });
+        router.use(retryAfterOnThrottling);
+        router.use(MiddlewareFactory.create({ config, logger }).error());
+        deps.httpRouter.use(router);
+      },
+    });
+  },
+});
