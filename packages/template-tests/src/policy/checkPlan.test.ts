@@ -1313,6 +1313,11 @@ describe('IAM details', () => {
     expect(ruleIds(trustDoc(['repo:acme/web:environment:production']))).toEqual(
       [],
     );
+    // A read-only plan role for one repository's pull requests is pinned too.
+    expect(ruleIds(trustDoc(['repo:acme/web:pull_request']))).toEqual([]);
+    expect(ruleIds(trustDoc(['repo:acme/*:pull_request']))).toEqual([
+      'CKV_AWS_358',
+    ]);
   });
 
   it('does not treat a deny with a wildcard as a grant', () => {

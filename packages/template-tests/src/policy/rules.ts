@@ -656,7 +656,10 @@ interface Statement {
 
 function list(v: string | string[] | undefined): string[] {
   if (v === undefined || v === null) return [];
-  return Array.isArray(v) ? v : [v];
+  // Values unknown at plan time come through as null: they cannot be judged, so skip them.
+  return (Array.isArray(v) ? v : [v]).filter(
+    (x): x is string => typeof x === 'string',
+  );
 }
 
 function parseStatements(doc: unknown): Statement[] {
@@ -905,7 +908,10 @@ export const iamFilterPassRole = rule(
 );
 
 const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
-const PINNED_SUB = /^repo:[^*?/:]+\/[^*?/:]+:environment:[^*?:]+$/;
+// One repository and either one environment (deploy roles) or its pull requests (read-only plan
+// roles: GitHub issues pull-request jobs a sub of exactly repo:OWNER/REPO:pull_request).
+const PINNED_SUB =
+  /^repo:[^*?/:]+\/[^*?/:]+:(environment:[^*?:]+|pull_request)$/;
 
 function trustsGithub(s: Statement): boolean {
   const federated = list(s.Principal?.Federated);
@@ -921,7 +927,8 @@ function trustsGithub(s: Statement): boolean {
 
 /**
  * CKV_AWS_358: a role trusted by GitHub Actions OIDC pins `sub` to one repository and
- * environment (StringEquals/StringLike with repo:OWNER/REPO:environment:NAME, no wildcards).
+ * environment (StringEquals/StringLike with repo:OWNER/REPO:environment:NAME, no wildcards), or,
+ * for a read-only plan role, to the repository's pull requests (repo:OWNER/REPO:pull_request).
  */
 export const githubOidcPinnedSub = rule(
   'CKV_AWS_358',

@@ -1,0 +1,321 @@
+# ECS task execution role (pulls the image, writes logs, reads the database secret) and task role
+# (what the application itself may call), VPC flow logs role, and the two GitHub Actions roles.
+
+data "aws_iam_policy_document" "ecs_tasks_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["ecs-tasks.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.aws_account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "execution" {
+  name               = "${local.name}-execution"
+  description        = "ECS task execution role of ${local.name}"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+data "aws_iam_policy_document" "execution" {
+  statement {
+    sid       = "EcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # GetAuthorizationToken has no resource-level permissions.
+  }
+
+  statement {
+    sid       = "EcrPull"
+    actions   = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+    resources = [aws_ecr_repository.this.arn]
+  }
+
+  statement {
+    sid       = "Logs"
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+    resources = ["${aws_cloudwatch_log_group.app.arn}:log-stream:*"]
+  }
+
+  statement {
+    sid       = "Decrypt"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  dynamic "statement" {
+    for_each = var.database_enabled ? [1] : []
+    content {
+      sid       = "DatabaseSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_db_instance.this[0].master_user_secret[0].secret_arn]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "execution" {
+  name   = "execution"
+  role   = aws_iam_role.execution.id
+  policy = data.aws_iam_policy_document.execution.json
+}
+
+resource "aws_iam_role" "task" {
+  name               = "${local.name}-task"
+  description        = "Role of the ${local.name} application"
+  assume_role_policy = data.aws_iam_policy_document.ecs_tasks_assume.json
+}
+
+data "aws_iam_policy_document" "task" {
+  statement {
+    sid       = "EcsExec"
+    actions   = ["ssmmessages:CreateControlChannel", "ssmmessages:CreateDataChannel", "ssmmessages:OpenControlChannel", "ssmmessages:OpenDataChannel"]
+    resources = ["arn:${local.partition}:ssmmessages:${var.aws_region}:${var.aws_account_id}:session/*"]
+  }
+
+  dynamic "statement" {
+    for_each = var.database_enabled ? [1] : []
+    content {
+      sid       = "DatabaseIamAuth"
+      actions   = ["rds-db:connect"]
+      resources = ["arn:${local.partition}:rds-db:${var.aws_region}:${var.aws_account_id}:dbuser:${aws_db_instance.this[0].resource_id}/${local.db_iam_user}"]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "task" {
+  name   = "task"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.task.json
+}
+
+# VPC flow logs delivery.
+data "aws_iam_policy_document" "flow_logs_assume" {
+  statement {
+    actions = ["sts:AssumeRole"]
+    principals {
+      type        = "Service"
+      identifiers = ["vpc-flow-logs.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceAccount"
+      values   = [var.aws_account_id]
+    }
+  }
+}
+
+resource "aws_iam_role" "flow_logs" {
+  name               = "${local.name}-flow-logs"
+  description        = "VPC flow logs delivery for ${local.name}"
+  assume_role_policy = data.aws_iam_policy_document.flow_logs_assume.json
+}
+
+data "aws_iam_policy_document" "flow_logs" {
+  statement {
+    actions   = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"]
+    resources = ["${aws_cloudwatch_log_group.flow_logs.arn}:log-stream:*"]
+  }
+  statement {
+    actions   = ["logs:DescribeLogGroups"]
+    resources = ["arn:${local.partition}:logs:${var.aws_region}:${var.aws_account_id}:log-group:*"]
+  }
+}
+
+resource "aws_iam_role_policy" "flow_logs" {
+  name   = "flow-logs"
+  role   = aws_iam_role.flow_logs.id
+  policy = data.aws_iam_policy_document.flow_logs.json
+}
+
+# --- GitHub Actions (OIDC). The OIDC provider itself belongs to the platform stack.
+
+locals {
+  state_key_prefix = "${var.service_name}/${var.environment}"
+  state_objects = [
+    "arn:${local.partition}:s3:::${var.state_bucket}/${local.state_key_prefix}/terraform.tfstate",
+    "arn:${local.partition}:s3:::${var.state_bucket}/${local.state_key_prefix}/terraform.tfstate.tflock",
+  ]
+}
+
+# Deploy role: only workflows running in the GitHub environment named like var.environment.
+data "aws_iam_policy_document" "deploy_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:${var.github_owner}/${var.github_repo}:environment:${var.environment}"]
+    }
+  }
+}
+
+resource "aws_iam_role" "deploy" {
+  name                 = "${local.name}-deploy"
+  description          = "GitHub Actions deploys of ${var.github_owner}/${var.github_repo} to ${var.environment}"
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  max_session_duration = 3600
+}
+
+data "aws_iam_policy_document" "deploy" {
+  statement {
+    sid       = "EcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # GetAuthorizationToken has no resource-level permissions.
+  }
+
+  statement {
+    sid = "EcrPush"
+    actions = [
+      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+      "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
+    ]
+    resources = [aws_ecr_repository.this.arn]
+  }
+
+  statement {
+    sid       = "TaskDefinitions"
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    resources = ["*"] # These ECS actions have no resource-level permissions.
+  }
+
+  statement {
+    sid       = "Service"
+    actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
+    resources = [local.ecs_service_arn]
+  }
+
+  statement {
+    sid     = "PassTaskRoles"
+    actions = ["iam:PassRole"]
+    # Built from the role names so the ARNs are known at plan time.
+    resources = [
+      "arn:${local.partition}:iam::${var.aws_account_id}:role/${local.name}-execution",
+      "arn:${local.partition}:iam::${var.aws_account_id}:role/${local.name}-task",
+    ]
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PassedToService"
+      values   = ["ecs-tasks.amazonaws.com"]
+    }
+  }
+
+  statement {
+    sid       = "FrontendBucket"
+    actions   = ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = [aws_s3_bucket.frontend.arn, "${aws_s3_bucket.frontend.arn}/*"]
+  }
+
+  statement {
+    sid       = "FrontendKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+
+  statement {
+    sid       = "Invalidate"
+    actions   = ["cloudfront:CreateInvalidation", "cloudfront:GetInvalidation"]
+    resources = [aws_cloudfront_distribution.frontend.arn]
+  }
+
+  dynamic "statement" {
+    for_each = local.create_codedeploy ? [1] : []
+    content {
+      sid     = "CodeDeploy"
+      actions = ["codedeploy:CreateDeployment", "codedeploy:GetDeployment", "codedeploy:GetDeploymentConfig", "codedeploy:RegisterApplicationRevision", "codedeploy:GetApplicationRevision"]
+      resources = [
+        aws_codedeploy_app.this[0].arn,
+        aws_codedeploy_deployment_group.this[0].arn,
+        "arn:${local.partition}:codedeploy:${var.aws_region}:${var.aws_account_id}:deploymentconfig:CodeDeployDefault.ECSAllAtOnce",
+      ]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  name   = "deploy"
+  role   = aws_iam_role.deploy.id
+  policy = data.aws_iam_policy_document.deploy.json
+}
+
+# Plan role: pull requests may run `terraform plan`, read-only, with state locking.
+data "aws_iam_policy_document" "plan_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = ["repo:${var.github_owner}/${var.github_repo}:pull_request"]
+    }
+  }
+}
+
+resource "aws_iam_role" "plan" {
+  name                 = "${local.name}-plan"
+  description          = "Read-only terraform plan for pull requests of ${var.github_owner}/${var.github_repo}"
+  assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy_attachment" "plan_read_only" {
+  role       = aws_iam_role.plan.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
+}
+
+data "aws_iam_policy_document" "plan_state" {
+  statement {
+    sid       = "StateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.state_key_prefix}/*"]
+    }
+  }
+
+  statement {
+    sid       = "StateRead"
+    actions   = ["s3:GetObject"]
+    resources = local.state_objects
+  }
+
+  statement {
+    sid       = "StateLock"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = [local.state_objects[1]]
+  }
+
+  statement {
+    sid       = "DecryptForPlan"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "plan_state" {
+  name   = "terraform-state"
+  role   = aws_iam_role.plan.id
+  policy = data.aws_iam_policy_document.plan_state.json
+}

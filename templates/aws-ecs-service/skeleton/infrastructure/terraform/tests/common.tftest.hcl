@@ -1,0 +1,251 @@
+# Offline plan tests: the aws provider is mocked, so these run without AWS or moto.
+# Run from the terraform directory with: terraform test
+
+mock_provider "aws" {
+  # Mocked values are known at plan time, so the check blocks in validate.tf evaluate.
+  override_during = plan
+
+  mock_data "aws_ecs_service" {
+    defaults = {
+      desired_count = 2
+      launch_type   = "FARGATE"
+    }
+  }
+
+  mock_data "aws_lb" {
+    defaults = {
+      dns_name = "orders-api-prod-1234567890.eu-west-1.elb.amazonaws.com"
+      internal = false
+    }
+  }
+
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
+    }
+  }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
+  mock_resource "aws_db_instance" {
+    defaults = {
+      master_user_secret = [{ secret_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds-abc", kms_key_id = "k", secret_status = "active" }]
+      resource_id        = "db-ABCDEFGHIJKL"
+    }
+  }
+
+  mock_resource "aws_acm_certificate" {
+    defaults = {
+      arn = "arn:aws:acm:eu-west-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    }
+  }
+}
+
+variables {
+  service_name             = "orders-api"
+  description              = "Orders API"
+  owner                    = "team-a"
+  system                   = "shop"
+  environment              = "prod"
+  aws_account_id           = "123456789012"
+  aws_region               = "eu-west-1"
+  vpc_cidr                 = "10.0.0.0/16"
+  task_cpu                 = 512
+  task_memory              = 1024
+  desired_count            = 2
+  database_enabled         = true
+  db_instance_class        = "db.t4g.micro"
+  db_allocated_storage     = 20
+  db_multi_az              = false
+  db_backup_retention_days = 7
+  domain_name              = ""
+  hosted_zone_id           = ""
+  monthly_budget_usd       = 100
+  alert_email              = "ops@example.com"
+  deployment_strategy      = "rolling"
+  state_bucket             = "acme-tf-state"
+  github_owner             = "acme"
+  github_repo              = "orders-api"
+}
+
+run "rolling_without_domain" {
+  command = plan
+
+  assert {
+    condition     = aws_db_instance.this[0].publicly_accessible == false && aws_db_instance.this[0].storage_encrypted
+    error_message = "RDS must be private and encrypted."
+  }
+
+  assert {
+    condition     = aws_db_instance.this[0].manage_master_user_password && aws_db_instance.this[0].deletion_protection && aws_db_instance.this[0].iam_database_authentication_enabled
+    error_message = "RDS must use a managed master password, deletion protection and IAM auth."
+  }
+
+  assert {
+    condition     = aws_db_instance.this[0].performance_insights_enabled && aws_db_instance.this[0].backup_retention_period == 7
+    error_message = "RDS must have Performance Insights and backups."
+  }
+
+  assert {
+    condition     = one([for p in aws_db_parameter_group.this[0].parameter : p.value if p.name == "rds.force_ssl"]) == "1"
+    error_message = "rds.force_ssl must be 1."
+  }
+
+  assert {
+    condition     = aws_ecs_service.rolling[0].deployment_circuit_breaker[0].enable && aws_ecs_service.rolling[0].deployment_circuit_breaker[0].rollback
+    error_message = "The rolling service must have the circuit breaker with rollback."
+  }
+
+  assert {
+    condition     = aws_ecs_service.rolling[0].deployment_minimum_healthy_percent == 100 && aws_ecs_service.rolling[0].deployment_maximum_percent == 200
+    error_message = "Deployment percentages must be 100/200."
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.blue_green) == 0 && length(aws_codedeploy_app.this) == 0 && length(aws_codedeploy_deployment_group.this) == 0 && length(aws_lb_target_group.green) == 0 && length(aws_lb_listener.test) == 0
+    error_message = "No blue/green resources for a rolling service."
+  }
+
+  assert {
+    condition     = length(aws_acm_certificate.this) == 0 && length(aws_lb_listener.https) == 0 && length(aws_route53_record.service) == 0
+    error_message = "No certificate or HTTPS listener without a domain."
+  }
+
+  assert {
+    condition     = aws_lb_listener.http.default_action[0].type == "forward"
+    error_message = "Without a domain HTTP forwards to the service."
+  }
+
+  assert {
+    condition     = aws_ecs_cluster.this.name == "orders-api-prod" && aws_ecs_task_definition.this.family == "orders-api" && aws_ecs_service.rolling[0].name == "orders-api"
+    error_message = "Cluster, family and service names follow the contract."
+  }
+
+  assert {
+    condition     = local.container.readonlyRootFilesystem && local.container.user == "1000:1000"
+    error_message = "The container must run as non-root with a read-only root filesystem."
+  }
+
+  assert {
+    condition     = length(local.container.secrets) == 2
+    error_message = "The database credentials come from Secrets Manager."
+  }
+
+  assert {
+    condition     = aws_ecr_repository.this.image_tag_mutability == "IMMUTABLE" && aws_ecr_repository.this.image_scanning_configuration[0].scan_on_push
+    error_message = "ECR must be immutable and scan on push."
+  }
+
+  assert {
+    condition     = aws_lb.this.drop_invalid_header_fields && aws_lb.this.access_logs[0].enabled
+    error_message = "ALB must drop invalid headers and log access."
+  }
+
+  assert {
+    condition     = length(aws_appautoscaling_target.ecs) == 1 && length(aws_budgets_budget.monthly) == 1 && length(aws_backup_selection.database) == 1
+    error_message = "Autoscaling, budget and backup selection exist by default."
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.frontend.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https" && length(aws_cloudfront_distribution.frontend.custom_error_response) == 2
+    error_message = "CloudFront must redirect to HTTPS and route the SPA."
+  }
+}
+
+run "blue_green_with_domain" {
+  command = plan
+
+  variables {
+    deployment_strategy = "blue-green"
+    domain_name         = "example.com"
+    hosted_zone_id      = "Z0123456789ABCDEFGHIJ"
+    db_multi_az         = true
+  }
+
+  assert {
+    condition     = length(aws_ecs_service.rolling) == 0 && aws_ecs_service.blue_green[0].deployment_controller[0].type == "CODE_DEPLOY"
+    error_message = "Blue/green uses the CODE_DEPLOY controller."
+  }
+
+  assert {
+    condition     = length(aws_codedeploy_app.this) == 1 && length(aws_codedeploy_deployment_group.this) == 1 && length(aws_lb_target_group.green) == 1 && length(aws_lb_listener.test) == 1
+    error_message = "Blue/green creates CodeDeploy, a second target group and a test listener."
+  }
+
+  assert {
+    condition     = aws_codedeploy_deployment_group.this[0].auto_rollback_configuration[0].enabled && aws_codedeploy_deployment_group.this[0].alarm_configuration[0].enabled
+    error_message = "CodeDeploy must roll back on failure and alarms."
+  }
+
+  assert {
+    condition     = length(aws_acm_certificate.this) == 1 && aws_acm_certificate.this[0].domain_name == "orders-api.example.com"
+    error_message = "A domain creates the certificate."
+  }
+
+  assert {
+    condition     = aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06" && aws_lb_listener.http.default_action[0].type == "redirect"
+    error_message = "HTTPS uses the TLS 1.3 policy and HTTP redirects."
+  }
+
+  assert {
+    condition     = aws_db_instance.this[0].multi_az
+    error_message = "Multi-AZ is passed through."
+  }
+}
+
+run "toggles_off_for_moto" {
+  command = plan
+
+  variables {
+    deployment_strategy     = "blue-green"
+    enable_autoscaling      = false
+    enable_backup_selection = false
+    enable_budget           = false
+    enable_codedeploy       = false
+  }
+
+  assert {
+    condition     = length(aws_appautoscaling_target.ecs) == 0 && length(aws_budgets_budget.monthly) == 0 && length(aws_backup_selection.database) == 0 && length(aws_codedeploy_app.this) == 0
+    error_message = "Toggles switch the resources off."
+  }
+
+  assert {
+    condition     = length(aws_lb_target_group.green) == 1 && aws_ecs_service.blue_green[0].deployment_controller[0].type == "CODE_DEPLOY"
+    error_message = "Blue/green infrastructure stays without CodeDeploy."
+  }
+}
+
+run "without_database" {
+  command = plan
+
+  variables {
+    database_enabled = false
+  }
+
+  assert {
+    condition     = length(aws_db_instance.this) == 0 && length(aws_backup_vault.this) == 0 && length(aws_security_group.rds) == 0
+    error_message = "No database resources when the database is off."
+  }
+}
