@@ -5,8 +5,9 @@
 # What it provides, each only when needed:
 #   - Node 24 from the npm registry's `node` package, inside .toolchain/ (ignored), when the system Node
 #     is older than 22; node-gyp is pointed at that Node's headers so native addons build offline.
-#   - Yarn 4 from the release checked in under .yarn/releases (as create-app lays it out), through a
-#     small `yarn` shim on PATH; its registry is read from `npm config get registry` at run time.
+#   - Yarn 4, the release named in package.json's packageManager, from the npm registry's
+#     @yarnpkg/cli-dist package into .toolchain/, through a small `yarn` shim on PATH; its registry is
+#     read from `npm config get registry` at run time (nothing names a registry host in the repo).
 #   - `yarn install --immutable` with the committed lock file, skipped when nothing that feeds it changed.
 
 set -euo pipefail
@@ -77,13 +78,20 @@ setup_node() {
 }
 
 setup_yarn() {
-  local release
-  release="$(sed -n 's/^yarnPath: *//p' "$REPO_ROOT/.yarnrc.yml")"
-  [ -f "$REPO_ROOT/$release" ] || setup_die "the Yarn release '$release' named in .yarnrc.yml is missing; restore it with 'git checkout -- .yarn/releases'."
+  local version dir
+  version="$(node -p 'require(process.argv[1]).packageManager.replace(/^yarn@/, "")' "$REPO_ROOT/package.json")"
+  dir="$TOOLCHAIN_DIR/yarn-$version"
+  if [ ! -f "$dir/package/bin/yarn.js" ]; then
+    setup_check_registry "$SETUP_REGISTRY"
+    setup_log "fetching Yarn $version (@yarnpkg/cli-dist) from the npm registry into .toolchain/"
+    rm -rf "$dir" && mkdir -p "$dir"
+    (cd "$dir" && npm pack --silent "@yarnpkg/cli-dist@$version" >/dev/null && tar xzf yarnpkg-cli-dist-*.tgz) ||
+      setup_die "could not fetch @yarnpkg/cli-dist@$version from the npm registry; see npm's output above."
+  fi
   mkdir -p "$TOOLCHAIN_DIR/bin"
   cat >"$TOOLCHAIN_DIR/bin/yarn" <<SHIM
 #!/bin/sh
-exec node "$REPO_ROOT/$release" "\$@"
+exec node "$dir/package/bin/yarn.js" "\$@"
 SHIM
   chmod +x "$TOOLCHAIN_DIR/bin/yarn"
   export PATH="$TOOLCHAIN_DIR/bin:$PATH"
