@@ -54,6 +54,19 @@ setup_node() {
   local major
   major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
   if [ "$major" -ge 22 ]; then
+    # A Node installed the usual way has its headers in <prefix>/include/node; point node-gyp at
+    # them so native addons build without downloading headers (this machine kind has no internet).
+    local prefix
+    prefix="$(dirname "$(dirname "$(node -p 'require("fs").realpathSync(process.execPath)')")")"
+    if [ -z "${npm_config_nodedir:-}" ] && [ -f "$prefix/include/node/node.h" ]; then
+      export npm_config_nodedir="$prefix"
+    fi
+    # The npm registry's node package keeps them in its platform package instead.
+    local headers
+    headers="$(ls -d "$prefix"/node_modules/node-*/include/node 2>/dev/null | head -1)"
+    if [ -z "${npm_config_nodedir:-}" ] && [ -n "$headers" ]; then
+      export npm_config_nodedir="$(dirname "$(dirname "$headers")")"
+    fi
     return 0
   fi
   local prefix="$TOOLCHAIN_DIR/node-$NODE_PINNED_VERSION"
