@@ -62,10 +62,25 @@ resource "aws_lb_target_group" "green" {
   }
 }
 
+locals {
+  # CodeDeploy moves a blue/green service's production and test listeners between the blue and
+  # green target groups. Terraform must then leave their default action alone or the next apply
+  # would send traffic back to the old task set; lifecycle settings cannot be conditional, hence
+  # a second resource for each listener CodeDeploy switches.
+  http_switched_by_cd  = local.blue_green && !local.has_domain
+  https_switched_by_cd = local.blue_green && local.has_domain
+  production_listener_arn = (local.has_domain
+    ? one(concat(aws_lb_listener.https[*].arn, aws_lb_listener.https_blue_green[*].arn))
+    : one(concat(aws_lb_listener.http[*].arn, aws_lb_listener.http_blue_green[*].arn))
+  )
+}
+
 # With a domain: HTTP only redirects to HTTPS.
 # Without a domain there is no certificate, so HTTP forwards to the service. This is a documented
 # exception (AWS-0054) for stacks created without a domain; set domain_name to get HTTPS only.
 resource "aws_lb_listener" "http" {
+  count = local.http_switched_by_cd ? 0 : 1
+
   load_balancer_arn = aws_lb.this.arn
   port              = 80
   protocol          = "HTTP"
@@ -85,8 +100,26 @@ resource "aws_lb_listener" "http" {
   }
 }
 
+# Blue/green without a domain: the production listener is HTTP and CodeDeploy switches it.
+resource "aws_lb_listener" "http_blue_green" {
+  count = local.http_switched_by_cd ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.blue.arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+}
+
 resource "aws_lb_listener" "https" {
-  count = local.has_domain ? 1 : 0
+  count = local.has_domain && !local.https_switched_by_cd ? 1 : 0
 
   load_balancer_arn = aws_lb.this.arn
   port              = 443
@@ -100,7 +133,28 @@ resource "aws_lb_listener" "https" {
   }
 }
 
-# Blue/green test listener: CodeDeploy routes it to the replacement task set before the switch.
+# Blue/green with a domain: the production listener is HTTPS and CodeDeploy switches it.
+resource "aws_lb_listener" "https_blue_green" {
+  count = local.https_switched_by_cd ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = aws_acm_certificate_validation.this[0].certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.blue.arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
+  }
+}
+
+# Blue/green test listener: CodeDeploy routes it to the replacement task set before the switch
+# (and leaves it on whichever group served last), so Terraform only sets the initial target.
 resource "aws_lb_listener" "test" {
   count = local.blue_green ? 1 : 0
 
@@ -113,5 +167,9 @@ resource "aws_lb_listener" "test" {
   default_action {
     type             = "forward"
     target_group_arn = aws_lb_target_group.green[0].arn
+  }
+
+  lifecycle {
+    ignore_changes = [default_action]
   }
 }

@@ -74,7 +74,7 @@ resource "aws_codedeploy_deployment_group" "this" {
   load_balancer_info {
     target_group_pair_info {
       prod_traffic_route {
-        listener_arns = [local.has_domain ? aws_lb_listener.https[0].arn : aws_lb_listener.http.arn]
+        listener_arns = [local.production_listener_arn]
       }
 
       test_traffic_route {

@@ -129,7 +129,7 @@ resource "aws_ecs_service" "rolling" {
     container_port   = var.container_port
   }
 
-  depends_on = [aws_lb_listener.http, aws_iam_role_policy.execution]
+  depends_on = [aws_lb_listener.http, aws_lb_listener.http_blue_green, aws_lb_listener.https, aws_lb_listener.https_blue_green, aws_iam_role_policy.execution]
 }
 
 # Blue/green by CodeDeploy. CodeDeploy swaps the task definition and target group, so Terraform
@@ -172,7 +172,7 @@ resource "aws_ecs_service" "blue_green" {
     ignore_changes = [task_definition, load_balancer]
   }
 
-  depends_on = [aws_lb_listener.http, aws_iam_role_policy.execution]
+  depends_on = [aws_lb_listener.http, aws_lb_listener.http_blue_green, aws_lb_listener.https, aws_lb_listener.https_blue_green, aws_iam_role_policy.execution]
 }
 
 # Target tracking on CPU and memory, between desired_count and three times it.

@@ -134,7 +134,7 @@ run "rolling_without_domain" {
   }
 
   assert {
-    condition     = aws_lb_listener.http.default_action[0].type == "forward"
+    condition     = aws_lb_listener.http[0].default_action[0].type == "forward"
     error_message = "Without a domain HTTP forwards to the service."
   }
 
@@ -205,13 +205,36 @@ run "blue_green_with_domain" {
   }
 
   assert {
-    condition     = aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06" && aws_lb_listener.http.default_action[0].type == "redirect"
+    condition     = aws_lb_listener.https_blue_green[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06" && aws_lb_listener.http[0].default_action[0].type == "redirect"
     error_message = "HTTPS uses the TLS 1.3 policy and HTTP redirects."
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 0 && length(aws_lb_listener.https_blue_green) == 1
+    error_message = "CodeDeploy switches the blue/green HTTPS listener, so it must be the variant that ignores its default action."
   }
 
   assert {
     condition     = aws_db_instance.this[0].multi_az
     error_message = "Multi-AZ is passed through."
+  }
+}
+
+run "blue_green_without_domain" {
+  command = plan
+
+  variables {
+    deployment_strategy = "blue-green"
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.http) == 0 && length(aws_lb_listener.http_blue_green) == 1 && aws_lb_listener.http_blue_green[0].default_action[0].type == "forward"
+    error_message = "Without a domain, the HTTP listener is production: it starts on blue and CodeDeploy switches it afterwards."
+  }
+
+  assert {
+    condition     = aws_lb_listener.test[0].port == 8080 && aws_lb_listener.test[0].protocol == "HTTP"
+    error_message = "Without a domain the test listener is plain HTTP on 8080."
   }
 }
 
