@@ -10,6 +10,13 @@ export interface Config {
       endpoint?: string;
       /** Maximum attempts per AWS call including the SDK's standard retries; default 3. */
       maxAttempts?: number;
+      /**
+       * Whether AWS is reachable. By default the plugin assumes so when an `aws` config section,
+       * `delivery.aws.endpoint` or AWS credential environment variables exist, and otherwise
+       * answers the ECS routes with 503 "AWS is not configured". Set `true` when credentials come
+       * from an instance profile only, `false` to switch the ECS routes off.
+       */
+      enabled?: boolean;
     };
     /** ECS settings. */
     ecs?: {

@@ -39,6 +39,7 @@ async function waitFor(url, deadlineMs, portalExited) {
 
 const appPort = await freePort();
 const backendPort = await freePort();
+const localAwsPort = await freePort();
 const appUrl = `http://localhost:${appPort}`;
 let portalOutput = '';
 const portal = spawn(join(repoRoot, 'scripts/start'), [], {
@@ -48,11 +49,15 @@ const portal = spawn(join(repoRoot, 'scripts/start'), [], {
     ...process.env,
     APP_PORT: String(appPort),
     BACKEND_PORT: String(backendPort),
+    LOCAL_AWS_PORT: String(localAwsPort),
     BROWSER: 'none',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
+let localAwsDemo = false;
 const keep = chunk => {
+  // The start command announces the demo long before the output tail kept below.
+  localAwsDemo ||= String(chunk).includes('local AWS demo on');
   portalOutput = (portalOutput + chunk).slice(-8000);
 };
 portal.stdout.on('data', keep);
@@ -170,6 +175,83 @@ try {
     },
     page,
   );
+
+  // The local AWS demo of ./scripts/start, through the delivery API as the guest user:
+  // the portal's owners-only policy lets guest (platform-team) roll back demo-web, not demo-payments.
+  if (localAwsDemo) {
+    const api = `http://localhost:${backendPort}/api`;
+    const { backstageIdentity } = await (
+      await fetch(`${api}/auth/guest/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      })
+    ).json();
+    const headers = {
+      Authorization: `Bearer ${backstageIdentity.token}`,
+      'Content-Type': 'application/json',
+    };
+    const entity = name =>
+      `${api}/delivery/v1/entities/default/component/${name}/ecs`;
+    const state = async name => (await fetch(entity(name), { headers })).json();
+    const rollback = (name, revision) =>
+      fetch(`${entity(name)}/rollback`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ revision, reason: 'e2e rollback' }),
+      });
+
+    await check(
+      'guest sees demo-web in the local AWS with its earlier revisions',
+      async () => {
+        const demo = await state('demo-web');
+        const targets = demo.rollbackTargets?.map(t => t.revision).join(',');
+        if (demo.deployments?.[0]?.revision !== 3 || targets !== '2,1') {
+          throw new Error(
+            `unexpected state: ${JSON.stringify(demo).slice(0, 300)}`,
+          );
+        }
+      },
+    );
+    await check(
+      'guest may not roll back another team’s service (403, unchanged)',
+      async () => {
+        const response = await rollback('demo-payments', 1);
+        const body = await response.json();
+        const after = await state('demo-payments');
+        if (
+          response.status !== 403 ||
+          !body.error.message.includes('delivery.ecs.rollback') ||
+          after.deployments[0].revision !== 2
+        ) {
+          throw new Error(
+            `got ${response.status} ${JSON.stringify(body).slice(0, 300)}`,
+          );
+        }
+      },
+    );
+    await check(
+      'guest rolls demo-web back to revision 2 (202, new deployment)',
+      async () => {
+        const response = await rollback('demo-web', 2);
+        const body = await response.json();
+        const after = await state('demo-web');
+        if (
+          response.status !== 202 ||
+          body.toRevision !== 2 ||
+          after.deployments[0].revision !== 2
+        ) {
+          throw new Error(
+            `got ${response.status} ${JSON.stringify(body).slice(0, 300)}`,
+          );
+        }
+      },
+    );
+  } else {
+    console.log(
+      '  skip local AWS demo checks: the portal started without moto_server',
+    );
+  }
 } catch (e) {
   results.push(['portal starts', false]);
   console.log(`  FAIL portal starts: ${e.message}\n${portalOutput}`);

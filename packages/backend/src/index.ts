@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { deliveryOwnersPolicyModule } from './modules/permissionPolicy';
 
 const backend = createBackend();
 
@@ -34,10 +35,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// Allows everything except the delivery plugins' actions, which only an entity's owners may take.
+// See https://backstage.io/docs/permissions/getting-started to write your own.
+backend.add(deliveryOwnersPolicyModule);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));

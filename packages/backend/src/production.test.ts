@@ -7,7 +7,7 @@ import {
   freeLoopbackPort,
   startTemporaryPostgres,
   TemporaryPostgres,
-} from './testing/temporaryPostgres';
+} from '@internal/test-postgres';
 
 const repoRoot = resolve(__dirname, '../../..');
 const backendDir = resolve(__dirname, '..');

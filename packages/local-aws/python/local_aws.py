@@ -5,9 +5,10 @@ Usage:
     python3 local_aws.py --host 127.0.0.1 --port N [--rollout-seconds S]
 
 moto models ECS resources but not deployments. This launcher imports moto,
-patches its ECS backend so deployments behave the way the ECS API reference
-describes them, serves everything with ``moto.server.ThreadedMotoServer`` and
-blocks until SIGTERM/SIGINT. Every patch names the moto gap it closes.
+patches its ECS backend so deployments and the tasks of services behave the
+way the ECS API reference describes them, serves everything with
+``moto.server.ThreadedMotoServer`` and blocks until SIGTERM/SIGINT. Every
+patch names the moto gap it closes.
 
 Control endpoints (not AWS APIs, only for tests):
     GET  /_local-aws/health                  -> {"ok": true, ...}
@@ -20,6 +21,7 @@ See ../README.md for what is and is not modelled.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import math
 import os
@@ -34,7 +36,7 @@ from typing import Any
 try:
     from moto.core.exceptions import ServiceException
     from moto.ecs import models as ecs_models
-    from moto.ecs.responses import EC2ContainerServiceResponse
+    from moto.ecs.responses import DESCRIBE_TASKS_TAGS, EC2ContainerServiceResponse
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
         create_backend_app,
@@ -59,6 +61,8 @@ class _State:
     timers: list[threading.Timer] = []
     # serviceDeploymentArn -> (service, service deployment dict)
     service_deployments: dict[str, tuple[Any, dict[str, Any]]] = {}
+    # serviceRevisionArn -> (service, ServiceRevision dict)
+    service_revisions: dict[str, tuple[Any, dict[str, Any]]] = {}
 
 
 STATE = _State()
@@ -129,6 +133,261 @@ def _failure_threshold(desired: int) -> int:
     return min(200, max(3, math.ceil(desired * 0.5)))
 
 
+# --- service tasks ------------------------------------------------------------
+#
+# moto gap: services launch no tasks, so ListTasks(serviceName) and
+# DescribeTasks show nothing for a service. Real ECS: the service scheduler
+# runs `desiredCount` tasks of the PRIMARY deployment's task definition, each
+# with `startedBy` = the deployment id and `group` = `service:<name>`; tasks
+# it replaces or that fail stay visible as STOPPED for about an hour. The
+# tasks below live in moto's own task store (`backend.tasks`), so moto's
+# StopTask and the patched ListTasks/DescribeTasks see them.
+
+STOPPED_TASK_RETENTION_SECONDS = 3600
+SCALING_STOP_CODE = "ServiceSchedulerInitiated"
+ESSENTIAL_EXIT_STOP_CODE = "EssentialContainerExited"
+ESSENTIAL_EXIT_REASON = "Essential container in task exited"
+
+
+def _scaling_reason(dep_id: str) -> str:
+    return f"Scaling activity initiated by (deployment {dep_id})"
+
+
+class _TaskContainer:
+    """A Container of DescribeTasks (attribute names as moto's serializer reads them)."""
+
+    def __init__(self, task: "ServiceTask", definition: dict[str, Any]) -> None:
+        self.container_arn = (
+            f"arn:{task._partition}:ecs:{task.region_name}:{task._account_id}:container/"
+            f"{task.cluster_name}/{task.id}/{uuid.uuid4()}"
+        )
+        self.task_arn = task.task_arn
+        self.name = definition.get("name")
+        self.image = definition.get("image")
+        self.runtime_id = f"{task.id}-{random.randint(10**9, 10**10 - 1)}"
+        self.last_status = "PENDING"
+        self.exit_code: int | None = None
+        self.reason: str | None = None
+        # Real ECS: UNKNOWN when the container definition has no health check.
+        self.has_health_check = bool(definition.get("healthCheck"))
+        self.essential = definition.get("essential", True) is not False
+        self.health_status = "UNKNOWN"
+        self.cpu = str(definition["cpu"]) if definition.get("cpu") is not None else None
+        self.memory = str(definition["memory"]) if definition.get("memory") is not None else None
+        self.network_bindings: list[Any] = []
+        self.network_interfaces: list[Any] = []
+
+
+class ServiceTask(ecs_models.Task):
+    """A task started by the service scheduler for one deployment.
+
+    Unlike moto's RunTask tasks, whose lastStatus advances one step every time
+    DescribeTasks reads them, these change state only when the layer moves the
+    rollout on, like a service task that keeps running until replaced.
+    """
+
+    # moto's model metaclass files every model under the service named by the
+    # module path (`moto.<service>.…`); this one belongs to ECS.
+    __module__ = "moto.ecs.local_aws"
+
+    def __init__(self, service: Any, dep: dict[str, Any], task_definition: Any, az: str) -> None:
+        # moto's Task.__init__ is skipped on purpose: it creates an EC2 ENI per
+        # awsvpc task that nothing would delete, and models only the first container.
+        partition, region, account = _partition_region_account(service)
+        self.id = _task_id()
+        self._partition = partition
+        self._account_id = account
+        self._backend = service._backend
+        self._service = service
+        self.region_name = region
+        self.cluster_name = service.cluster_name
+        self.cluster_arn = service.cluster_arn
+        self.container_instance_arn = None
+        self.resource_requirements = None
+        self.task_definition_arn = task_definition.arn
+        self.started_by = dep["id"]
+        self.group = f"service:{service.name}"
+        self.launch_type = dep.get("launchType") or service.launch_type or "FARGATE"
+        self.platform_version = dep.get("platformVersion") or ("1.4.0" if self.launch_type == "FARGATE" else None)
+        self.platform_family = "Linux" if self.launch_type == "FARGATE" else None
+        self.cpu = task_definition.cpu
+        self.memory = task_definition.memory
+        self.availability_zone = az
+        self.overrides = {
+            "containerOverrides": [{"name": c.get("name")} for c in task_definition.container_definitions],
+            "inferenceAcceleratorOverrides": [],
+        }
+        self.tags: list[dict[str, str]] = []
+        self.attachments: list[dict[str, Any]] = []
+        self.enable_execute_command = False
+        self.desired_status = "RUNNING"
+        self._last_status = "PENDING"
+        self.health_status = "UNKNOWN"
+        self.connectivity = None
+        self.connectivity_at = None
+        self.version = 1
+        now = _now()
+        self.created_at = now
+        self.pull_started_at = None
+        self.pull_stopped_at = None
+        self.started_at = None
+        self.stopping_at = None
+        self.execution_stopped_at = None
+        self.stopped_at = None
+        self.stopped_reason: str | None = None
+        self.stop_code: str | None = None
+        self.containers = [_TaskContainer(self, d) for d in task_definition.container_definitions]
+
+    @property
+    def last_status(self) -> str:
+        return self._last_status
+
+    @last_status.setter
+    def last_status(self, value: str) -> None:
+        self._last_status = value
+
+    @property
+    def status(self) -> str:  # moto's ManagedState name for lastStatus
+        return self._last_status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        self._last_status = value
+
+    def advance(self) -> None:
+        pass
+
+    @property
+    def task_arn(self) -> str:
+        # Real accounts have used the long ARN format (with the cluster) since 2021.
+        return f"arn:{self._partition}:ecs:{self.region_name}:{self._account_id}:task/{self.cluster_name}/{self.id}"
+
+    @property
+    def active(self) -> bool:
+        return self.desired_status == "RUNNING" and self._last_status != "STOPPED"
+
+    def start(self) -> None:
+        now = _now()
+        self._last_status = "RUNNING"
+        self.connectivity = "CONNECTED"
+        self.connectivity_at = self.connectivity_at or now
+        self.pull_started_at = self.pull_started_at or now
+        self.pull_stopped_at = self.pull_stopped_at or now
+        self.started_at = now
+        for c in self.containers:
+            c.last_status = "RUNNING"
+            c.health_status = "HEALTHY" if c.has_health_check else "UNKNOWN"
+        self.health_status = _task_health(self.containers)
+        self.version += 1
+
+    def stop(self, reason: str, stop_code: str, exit_code: int | None, failed_container: str | None = None) -> None:
+        """`exit_code` for containers that ran (None for a task that never started)."""
+        now = _now()
+        ran = self.started_at is not None
+        self.desired_status = "STOPPED"
+        self._last_status = "STOPPED"
+        self.stopped_reason = reason
+        self.stop_code = stop_code
+        self.stopping_at = now
+        self.execution_stopped_at = now if ran else None
+        self.stopped_at = now
+        self.connectivity = None if not ran else self.connectivity
+        self.health_status = "UNKNOWN"
+        for c in self.containers:
+            c.last_status = "STOPPED"
+            c.health_status = "UNKNOWN"
+            if ran:
+                c.exit_code = exit_code if (failed_container is None or c.name == failed_container) else 0
+        self.version += 1
+
+
+def _task_health(containers: list[_TaskContainer]) -> str:
+    # ECS API reference (Task.healthStatus): decided by the essential containers
+    # that have a health check; UNKNOWN when none has one.
+    checked = [c for c in containers if c.essential and c.has_health_check]
+    if not checked:
+        return "UNKNOWN"
+    if any(c.health_status == "UNHEALTHY" for c in checked):
+        return "UNHEALTHY"
+    if all(c.health_status == "HEALTHY" for c in checked):
+        return "HEALTHY"
+    return "UNKNOWN"
+
+
+def _manages_tasks(service: Any) -> bool:
+    return bool(getattr(service, "_la_tasks", False))
+
+
+def _tasks_of(service: Any) -> list[ServiceTask]:
+    store = service._backend.tasks.get(service.cluster_name, {})
+    return [t for t in list(store.values()) if isinstance(t, ServiceTask) and t._service is service]
+
+
+def _availability_zone(service: Any, index: int) -> str:
+    """Zone of the index-th task: round robin over the service's subnets, like ECS's default AZ spread."""
+    subnets = ((service.network_configuration or {}).get("awsvpcConfiguration") or {}).get("subnets") or []
+    _, region, account = _partition_region_account(service)
+    if not subnets:
+        return f"{region}a"
+    try:
+        from moto.ec2.models import ec2_backends
+
+        return ec2_backends[account][region].get_subnet(subnets[index % len(subnets)]).availability_zone
+    except Exception:  # a subnet moto no longer knows: still place the task
+        return f"{region}a"
+
+
+def _prune_stopped(service: Any) -> None:
+    # Real ECS shows stopped tasks for at least an hour, then forgets them.
+    store = service._backend.tasks.get(service.cluster_name, {})
+    cutoff = _now().timestamp() - STOPPED_TASK_RETENTION_SECONDS
+    for arn in [a for a, t in list(store.items()) if isinstance(t, ServiceTask) and t.stopped_at and t.stopped_at.timestamp() < cutoff]:
+        del store[arn]
+
+
+def _launch(service: Any, dep: dict[str, Any], count: int) -> list[ServiceTask]:
+    """Start `count` PENDING tasks of `dep`'s task definition."""
+    if count <= 0:
+        return []
+    _prune_stopped(service)
+    backend = service._backend
+    task_definition = backend.describe_task_definition(dep["taskDefinition"])
+    store = backend.tasks.setdefault(service.cluster_name, {})
+    offset = len([t for t in _tasks_of(service) if t.active])
+    tasks = []
+    for i in range(count):
+        task = ServiceTask(service, dep, task_definition, _availability_zone(service, offset + i))
+        store[task.task_arn] = task
+        tasks.append(task)
+    return tasks
+
+
+def _active_tasks(service: Any, dep_id: str | None = None) -> list[ServiceTask]:
+    return [t for t in _tasks_of(service) if t.active and (dep_id is None or t.started_by == dep_id)]
+
+
+def _sync_counts(service: Any) -> None:
+    """Deployment and service running/pending counts, from the tasks (as ECS reports them)."""
+    if not _manages_tasks(service):
+        return
+    active = _active_tasks(service)
+    for dep in service.deployments:
+        mine = [t for t in active if t.started_by == dep["id"]]
+        dep["runningCount"] = sum(1 for t in mine if t.last_status == "RUNNING")
+        dep["pendingCount"] = sum(1 for t in mine if t.last_status != "RUNNING")
+    service.running_count = sum(1 for t in active if t.last_status == "RUNNING")
+    service.pending_count = sum(1 for t in active if t.last_status != "RUNNING")
+
+
+def _task_list(tasks: list[ServiceTask]) -> str:
+    return " ".join(f"(task {t.id})" for t in tasks)
+
+
+def _scale_in(service: Any, tasks: list[ServiceTask]) -> None:
+    for t in tasks:
+        t.stop(_scaling_reason(t.started_by), SCALING_STOP_CODE, 0)
+
+
 def _new_deployment(service: Any, task_definition_arn: str, reason: str | None = None) -> dict[str, Any]:
     digits = _digits()
     dep_id = f"ecs-svc/{digits}"
@@ -194,6 +453,36 @@ def _record_service_deployment(service: Any, dep: dict[str, Any], sources: list[
     return sd
 
 
+def _record_service_revision(service: Any, dep: dict[str, Any]) -> None:
+    # Real ECS: every deployment's target is a service revision (task
+    # definition plus launch and network settings), readable with
+    # DescribeServiceRevisions after the deployment itself is gone.
+    arn = _revision_arn(service, dep["_digits"])
+    task_definition = None
+    try:
+        task_definition = service._backend.describe_task_definition(dep["taskDefinition"])
+    except Exception:  # deregistered and deleted: the revision still names its ARN
+        pass
+    revision = {
+        "serviceRevisionArn": arn,
+        "serviceArn": service.arn,
+        "clusterArn": service.cluster_arn,
+        "taskDefinition": dep["taskDefinition"],
+        "launchType": dep.get("launchType"),
+        "platformVersion": dep.get("platformVersion") if dep.get("launchType") == "FARGATE" else None,
+        "loadBalancers": list(service.load_balancers or []),
+        "serviceRegistries": list(service.service_registries or []),
+        "networkConfiguration": service.network_configuration or None,
+        "containerImages": [
+            {"containerName": c.get("name"), "image": c.get("image")}
+            for c in (task_definition.container_definitions if task_definition else [])
+        ],
+        "guardDutyEnabled": False,
+        "createdAt": dep["createdAt"],
+    }
+    STATE.service_revisions[arn] = (service, {k: v for k, v in revision.items() if v is not None})
+
+
 def _public_sd(sd: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in sd.items() if not k.startswith("_") and v is not None}
 
@@ -247,7 +536,12 @@ def _start_rollout(service: Any, task_definition_arn: str, reason: str | None = 
     else:
         dep["_sd"] = rollback_of
         fail = False
-    tasks = " ".join(f"(task {_task_id()})" for _ in range(max(service.desired_count, 0)))
+    _record_service_revision(service, dep)
+    if _manages_tasks(service):
+        tasks = _task_list(_launch(service, dep, service.desired_count))
+        _sync_counts(service)
+    else:
+        tasks = " ".join(f"(task {_task_id()})" for _ in range(max(service.desired_count, 0)))
     if service.desired_count > 0:
         _event(service, f"has started {service.desired_count} tasks: {tasks}.")
     _schedule(service, dep, fail)
@@ -268,6 +562,20 @@ def _complete_rollout(service: Any, dep_id: str) -> None:
         now = _now()
         drained = [d for d in service.deployments if d is not dep]
         stopped = sum(d["runningCount"] for d in drained)
+        stopped_ids = " ".join(f"(task {_task_id()})" for _ in range(stopped))
+        if _manages_tasks(service):
+            # The new tasks start (as many as desired), then the scheduler
+            # stops every task of the replaced deployments.
+            mine = _active_tasks(service, dep_id)
+            mine += _launch(service, dep, dep["desiredCount"] - len(mine))
+            _scale_in(service, mine[dep["desiredCount"] :])
+            for t in mine[: dep["desiredCount"]]:
+                if t.last_status != "RUNNING":
+                    t.start()
+            others = [t for t in _active_tasks(service) if t.started_by != dep_id]
+            replaced = [t for t in others if t.last_status == "RUNNING"]
+            _scale_in(service, others)
+            stopped, stopped_ids = len(replaced), _task_list(replaced)
         dep.update(
             runningCount=dep["desiredCount"],
             pendingCount=0,
@@ -278,9 +586,9 @@ def _complete_rollout(service: Any, dep_id: str) -> None:
         service.deployments[:] = [dep]
         service.running_count = dep["desiredCount"]
         service.pending_count = 0
+        _sync_counts(service)
         if stopped > 0:
-            tasks = " ".join(f"(task {_task_id()})" for _ in range(stopped))
-            _event(service, f"has stopped {stopped} running tasks: {tasks}.")
+            _event(service, f"has stopped {stopped} running tasks: {stopped_ids}.")
         _event(service, f"(deployment {dep_id}) deployment completed.")
         _event(service, "has reached a steady state.")
         sd_entry = STATE.service_deployments.get(dep.get("_sd", ""))
@@ -335,6 +643,17 @@ def _fail_rollout(service: Any, dep_id: str) -> None:
             return
         now = _now()
         threshold = _failure_threshold(dep["desiredCount"])
+        if _manages_tasks(service):
+            # Each failed task counts towards the circuit breaker's threshold:
+            # exactly `threshold` tasks start and stop because their essential
+            # container exits with 1; pending tasks beyond that never start.
+            pending = _active_tasks(service, dep_id)
+            failing = pending[:threshold] + _launch(service, dep, threshold - len(pending))
+            for t in failing:
+                t.start()
+                essential = next((c.name for c in t.containers if c.essential), None)
+                t.stop(ESSENTIAL_EXIT_REASON, ESSENTIAL_EXIT_STOP_CODE, 1, failed_container=essential)
+            _scale_in(service, pending[threshold:])
         dep.update(
             runningCount=0,
             pendingCount=0,
@@ -345,6 +664,7 @@ def _fail_rollout(service: Any, dep_id: str) -> None:
         )
         service.pending_count = 0
         service.running_count = sum(d["runningCount"] for d in service.deployments)
+        _sync_counts(service)
         _event(service, f"(deployment {dep_id}) deployment failed: tasks failed to start.")
         sd_entry = STATE.service_deployments.get(dep.get("_sd", ""))
         cb = _circuit_breaker(service)
@@ -411,7 +731,30 @@ def update_service(self: Backend, service_properties: dict[str, Any]) -> Any:
                 primary.update(desiredCount=service.desired_count, pendingCount=service.desired_count, updatedAt=_now())
             else:
                 primary.update(desiredCount=service.desired_count, runningCount=service.desired_count, pendingCount=0, updatedAt=_now())
+            if _manages_tasks(service) and primary.get("rolloutState") != "FAILED":
+                _scale_tasks(service, primary)
         return service
+
+
+def _scale_tasks(service: Any, primary: dict[str, Any]) -> None:
+    """Scaling only: add or stop tasks of the PRIMARY deployment to match the new desired count."""
+    mine = _active_tasks(service, primary["id"])
+    # Stop pending tasks before running ones, newest first, like a scale-in.
+    mine.sort(key=lambda t: (t.last_status == "RUNNING", -t.created_at.timestamp()))
+    extra = len(mine) - service.desired_count
+    if extra > 0:
+        victims = mine[:extra]
+        running = [t for t in victims if t.last_status == "RUNNING"]
+        _scale_in(service, victims)
+        if running:
+            _event(service, f"has stopped {len(running)} running tasks: {_task_list(running)}.")
+    elif extra < 0:
+        started = _launch(service, primary, -extra)
+        if primary.get("rolloutState") != "IN_PROGRESS":
+            for t in started:
+                t.start()
+        _event(service, f"has started {len(started)} tasks: {_task_list(started)}.")
+    _sync_counts(service)
 
 
 _orig_create_response = EC2ContainerServiceResponse.create_service
@@ -449,9 +792,14 @@ def create_service_response(self: EC2ContainerServiceResponse) -> Any:
             sd["targetServiceRevision"].update(runningTaskCount=service.desired_count, pendingTaskCount=0)
             if sd["deploymentCircuitBreaker"]["status"] == "MONITORING":
                 sd["deploymentCircuitBreaker"]["status"] = "MONITORING_COMPLETE"
+            _record_service_revision(service, dep)
+            service._la_tasks = True
+            started = _launch(service, dep, service.desired_count)
+            for t in started:
+                t.start()
+            _sync_counts(service)
             if service.desired_count > 0:
-                tasks = " ".join(f"(task {_task_id()})" for _ in range(service.desired_count))
-                _event(service, f"has started {service.desired_count} tasks: {tasks}.")
+                _event(service, f"has started {service.desired_count} tasks: {_task_list(started)}.")
             _event(service, f"(deployment {dep['id']}) deployment completed.")
             _event(service, "has reached a steady state.")
         return result
@@ -485,6 +833,8 @@ def stop_service_deployment(self: EC2ContainerServiceResponse) -> Any:
         _cancel_timer(service)
         reason = "Service deployment rolled back because of a StopServiceDeployment request."
         dep.update(rolloutState="FAILED", rolloutStateReason=reason, pendingCount=0, updatedAt=_now())
+        if _manages_tasks(service):
+            _scale_in(service, _active_tasks(service, dep["id"]))
         _rollback(service, sd, reason, dep, by_circuit_breaker=False)
         return ActionResult({"serviceDeploymentArn": arn})
 
@@ -511,7 +861,9 @@ def list_service_deployments(self: EC2ContainerServiceResponse) -> Any:
                 | {"targetServiceRevisionArn": sd["targetServiceRevision"]["arn"]}
             )
         briefs.sort(key=lambda b: b["createdAt"], reverse=True)
-        return ActionResult({"serviceDeployments": briefs})
+        # Real ECS pages: at most maxResults (1-100, default 20) with a nextToken.
+        page, token = _page(briefs, self._get_param("maxResults"), self._get_param("nextToken"), 20, 100)
+        return ActionResult({"serviceDeployments": page, "nextToken": token} if token else {"serviceDeployments": page})
 
 
 def describe_service_deployments(self: EC2ContainerServiceResponse) -> Any:
@@ -530,6 +882,126 @@ def describe_service_deployments(self: EC2ContainerServiceResponse) -> Any:
         return ActionResult({"serviceDeployments": found, "failures": failures})
 
 
+_orig_delete = Backend.delete_service
+
+
+def delete_service(self: Backend, cluster_name: str, service_name: str, force: bool) -> Any:
+    # moto gap: deleting a service leaves nothing to stop. Real ECS drains
+    # the service: its tasks stop.
+    with _LOCK:
+        service = _orig_delete(self, cluster_name, service_name, force)
+        _cancel_timer(service)
+        if _manages_tasks(service):
+            _scale_in(service, _active_tasks(service))
+            _sync_counts(service)
+        return service
+
+
+def _page(items: list[Any], max_results: Any, next_token: Any, default: int, limit: int) -> tuple[list[Any], str | None]:
+    """One page of `items` and the token of the next one (an opaque offset)."""
+    size = int(max_results) if max_results else default
+    if size < 1 or size > limit:
+        raise InvalidParameterException(f"maxResults must be between 1 and {limit}.")
+    try:
+        start = int(base64.urlsafe_b64decode(str(next_token).encode()).decode()) if next_token else 0
+    except ValueError:
+        raise InvalidParameterException("Invalid nextToken.") from None
+    end = start + size
+    token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], token
+
+
+def list_tasks(self: EC2ContainerServiceResponse) -> Any:
+    # moto gaps: ListTasks ignores `serviceName`, returns every desired status
+    # when none is given, matches clusters by substring and never pages. Real
+    # ECS (API reference): desiredStatus defaults to RUNNING, serviceName
+    # filters to the service's tasks, at most maxResults (1-100, default 100)
+    # per page with a nextToken.
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        service_name = self._get_param("serviceName")
+        group = None
+        if service_name:
+            group = f"service:{backend._get_service(cluster.name, str(service_name).split('/')[-1]).name}"
+        desired = self._get_param("desiredStatus") or "RUNNING"
+        family = self._get_param("family")
+        started_by = self._get_param("startedBy")
+        launch_type = self._get_param("launchType")
+        container_instance = self._get_param("containerInstance")
+        tasks = []
+        # A copy: moto's own RunTask/StopTask handlers do not take this layer's lock.
+        for task in list(backend.tasks.get(cluster.name, {}).values()):
+            if task.desired_status != desired:
+                continue
+            if group and task.group != group:
+                continue
+            if family and task.task_definition_arn.split("/")[-1].rsplit(":", 1)[0] != family:
+                continue
+            if started_by and task.started_by != started_by:
+                continue
+            if launch_type and task.launch_type != launch_type:
+                continue
+            if container_instance and container_instance.split("/")[-1] not in (task.container_instance_arn or ""):
+                continue
+            tasks.append(task.task_arn)
+        page, token = _page(tasks, self._get_param("maxResults"), self._get_param("nextToken"), 100, 100)
+        return ActionResult({"taskArns": page, "nextToken": token} if token else {"taskArns": page})
+
+
+def describe_tasks(self: EC2ContainerServiceResponse) -> Any:
+    # moto gaps: DescribeTasks searches every cluster by substring, takes any
+    # number of tasks and never reports failures. Real ECS: up to 100 task IDs
+    # or ARNs of the given cluster; unknown ones come back in `failures` with
+    # reason MISSING.
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        backend = self.ecs_backend
+        cluster = backend._get_cluster(self._get_param("cluster", "default"))
+        wanted = self._get_param("tasks") or []
+        if not wanted:
+            raise InvalidParameterException("Tasks cannot be empty.")
+        if len(wanted) > 100:
+            raise InvalidParameterException("Too many tasks were provided. Provide a maximum of 100 tasks.")
+        by_id = {t.task_arn.split("/")[-1]: t for t in list(backend.tasks.get(cluster.name, {}).values())}
+        found, failures = [], []
+        for ref in wanted:
+            task = by_id.get(str(ref).split("/")[-1])
+            if task is None or (str(ref).startswith("arn:") and ref != task.task_arn):
+                failures.append({"arn": ref, "reason": "MISSING"})
+                continue
+            task.advance()
+            found.append(task)
+        if "TAGS" in (self._get_param("include") or []):
+            self._include_in_response(DESCRIBE_TASKS_TAGS)
+        else:
+            self._exclude_from_response(DESCRIBE_TASKS_TAGS)
+        return ActionResult({"tasks": found, "failures": failures})
+
+
+def describe_service_revisions(self: EC2ContainerServiceResponse) -> Any:
+    # moto gap: DescribeServiceRevisions is not implemented. Real ECS: up to
+    # 20 service revision ARNs; unknown ones go to `failures` (MISSING).
+    from moto.core.responses import ActionResult
+
+    with _LOCK:
+        arns = self._get_param("serviceRevisionArns") or []
+        if not arns or len(arns) > 20:
+            raise InvalidParameterException("serviceRevisionArns must name between 1 and 20 service revisions.")
+        services = list(self.ecs_backend.services.values())
+        found, failures = [], []
+        for arn in arns:
+            entry = STATE.service_revisions.get(arn)
+            if entry is None or entry[0] not in services:
+                failures.append({"arn": arn, "reason": "MISSING"})
+            else:
+                found.append(entry[1])
+        return ActionResult({"serviceRevisions": found, "failures": failures})
+
+
 def apply_patches() -> None:
     Backend.register_task_definition = register_task_definition  # type: ignore[method-assign]
     Backend.update_service = update_service  # type: ignore[method-assign]
@@ -537,6 +1009,10 @@ def apply_patches() -> None:
     EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment  # type: ignore[attr-defined]
     EC2ContainerServiceResponse.list_service_deployments = list_service_deployments  # type: ignore[attr-defined]
     EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments  # type: ignore[attr-defined]
+    EC2ContainerServiceResponse.describe_service_revisions = describe_service_revisions  # type: ignore[attr-defined]
+    EC2ContainerServiceResponse.list_tasks = list_tasks  # type: ignore[method-assign]
+    EC2ContainerServiceResponse.describe_tasks = describe_tasks  # type: ignore[method-assign]
+    Backend.delete_service = delete_service  # type: ignore[method-assign]
 
 
 # --- server ------------------------------------------------------------------
@@ -551,6 +1027,7 @@ def reset_state() -> None:
         STATE.timers = []
         STATE.fail_next_rollouts = 0
         STATE.service_deployments = {}
+        STATE.service_revisions = {}
         moto_api_backend.reset()
 
 

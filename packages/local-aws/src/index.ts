@@ -4,3 +4,7 @@
  */
 export { startLocalAws } from './startLocalAws';
 export type { LocalAws, StartLocalAwsOptions } from './startLocalAws';
+export { createTestNetwork } from './network';
+export type { TestNetwork } from './network';
+export { seedEcsService, LOCAL_AWS_ACCOUNT_ID } from './seedEcsService';
+export type { SeedEcsServiceOptions, SeededEcsService } from './seedEcsService';

@@ -9,6 +9,8 @@ export interface StartLocalAwsOptions {
   python?: string;
   /** How long to wait for the server to answer, in milliseconds. Default 60 000. */
   startTimeoutMs?: number;
+  /** Loopback port to listen on (the local demo needs a known one). Default: a free port. */
+  port?: number;
 }
 
 /** A running local AWS (moto plus the ECS deployment layer). */
@@ -77,7 +79,7 @@ export async function startLocalAws(
 ): Promise<LocalAws> {
   const python = options.python ?? process.env.LOCAL_AWS_PYTHON ?? 'python3';
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const endpoint = `http://127.0.0.1:${port}`;
   const args = [LAUNCHER, '--host', '127.0.0.1', '--port', String(port)];
   if (options.rolloutSeconds !== undefined) {

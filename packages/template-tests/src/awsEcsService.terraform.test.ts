@@ -1,3 +1,4 @@
+import { validateDriftReport } from '@cicd-aws/plugin-delivery-common';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,26 @@ import {
   checkStatic,
   createMotoHostedZone,
 } from './terraform/checkStack';
+import { npm } from './support/appNpm';
+import { driftReportsOf } from './support/pipelinesScripts';
+
+// Every `terraform plan` exit code and `terraform show -json` output of the checks, in order, so
+// the drift step below feeds the generated drift script the very plans the checks looked at.
+const mockTerraformRuns: Array<{ plan?: number; show?: string }> = [];
+jest.mock('./support/terraform', () => {
+  const actual = jest.requireActual('./support/terraform');
+  return {
+    ...actual,
+    runTerraform: async (dir: string, args: string[], options?: unknown) => {
+      const result = await actual.runTerraform(dir, args, options);
+      if (args[0] === 'plan') mockTerraformRuns.push({ plan: result.code });
+      if (args[0] === 'show' && args.includes('-json')) {
+        mockTerraformRuns.push({ show: result.stdout });
+      }
+      return result;
+    },
+  };
+});
 
 /**
  * Renders the aws-ecs-service skeleton through the real scaffolder and proves its Terraform:
@@ -37,6 +58,7 @@ describe('aws-ecs-service Terraform', () => {
     values: Record<string, unknown>,
     vars: Record<string, string> = {},
   ) {
+    mockTerraformRuns.length = 0;
     const rendered = await renderAwsEcsServiceSkeleton(values);
     const infrastructure = join(rendered, 'infrastructure');
 
@@ -57,6 +79,45 @@ describe('aws-ecs-service Terraform', () => {
         actions: ['update'],
       }),
     ]);
+
+    // The drift workflow's step over those plans (full, after apply, after the change): its
+    // reports validate against the portal's schema (delivery-common), the drifted one names the
+    // service and the changed attribute, the one right after apply is in sync.
+    const plans = mockTerraformRuns.flatMap(r =>
+      r.plan !== undefined ? [r.plan] : [],
+    );
+    const shows = mockTerraformRuns.flatMap(r =>
+      r.show !== undefined ? [r.show] : [],
+    );
+    expect(plans).toEqual([expect.any(Number), expect.any(Number), 2]);
+    expect(shows).toHaveLength(3);
+    const reports = await driftReportsOf(
+      rendered,
+      {
+        inSync: { json: shows[1], exitCode: plans[1] },
+        drifted: { json: shows[2], exitCode: plans[2] },
+      },
+      dir => npm(dir, ['ci'], 300_000),
+    );
+    expect(validateDriftReport(reports.drifted).errors).toEqual([]);
+    expect(validateDriftReport(reports.inSync).errors).toEqual([]);
+    expect(reports.inSync).toMatchObject({ status: 'in-sync', resources: [] });
+    expect(reports.drifted).toMatchObject({
+      status: 'drifted',
+      terraform: { directory: 'infrastructure/terraform' },
+      resources: [
+        {
+          address: expect.stringMatching(
+            /^aws_ecs_service\.(rolling|blue_green)\[0\]$/,
+          ),
+          type: 'aws_ecs_service',
+          actions: ['update'],
+          changedAttributes: ['desired_count'],
+          changedOutsideTerraform: true,
+        },
+      ],
+    });
+
     expect(result.outputs.ecs_cluster_name.value).toBe(
       `${values.name}-${values.environment}`,
     );

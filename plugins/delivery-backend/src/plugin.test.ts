@@ -123,9 +123,12 @@ describe('delivery backend against the local AWS', () => {
     });
   const rollback = (body: unknown, name = SERVICE) =>
     api(`${name}/ecs/rollback`, { body });
+  const stopRollout = (body: unknown, name = SERVICE) =>
+    api(`${name}/ecs/stop-rollout`, { body });
 
   beforeAll(async () => {
-    aws = await startLocalAws({ rolloutSeconds: 1 });
+    // Long enough that a rollout is still IN_PROGRESS when the next request looks at it.
+    aws = await startLocalAws({ rolloutSeconds: 2 });
     ecs = new ECSClient({
       endpoint: aws.endpoint,
       region: REGION,
@@ -408,7 +411,7 @@ describe('delivery backend against the local AWS', () => {
       eventId: 'ecs-rollback',
       meta: {
         entityRef: `component:default/${SERVICE}`,
-        requestedRevision: 2,
+        revision: 2,
         reason: 'bad deploy',
       },
     });
@@ -541,5 +544,105 @@ describe('delivery backend against the local AWS', () => {
         .sort(),
     ).toEqual(['f', 's']);
     await waitForSteadyState();
+  });
+
+  it('stops an in-progress rollout and ECS returns the service to the previous revision', async () => {
+    await waitForSteadyState();
+    const before = (await describeService()).taskDefinition;
+    expect(before).toBe(tdArn(2));
+
+    const idle = await stopRollout({ reason: 'nothing to stop' });
+    expect(idle.status).toBe(409);
+    expect((await idle.json()).error.message).toContain('no rollout');
+
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: SERVICE,
+        taskDefinition: tdArn(3),
+      }),
+    );
+    authorize.mockImplementationOnce(async requests =>
+      requests.map(() => ({ result: AuthorizeResult.DENY })),
+    );
+    const denied = await stopRollout({ reason: 'bad release' });
+    expect(denied.status).toBe(403);
+    expect((await describeService()).deployments![0].rolloutState).toBe(
+      'IN_PROGRESS',
+    );
+
+    const response = await stopRollout({ reason: 'bad release' });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({
+      serviceDeploymentArn: expect.stringContaining(':service-deployment/'),
+      fromRevision: 3,
+      toRevision: 2,
+    });
+    expect((await waitForSteadyState()).taskDefinition).toBe(tdArn(2));
+
+    expect(auditEvents.map(e => e.options.eventId)).toEqual([
+      'ecs-stop-rollout',
+      'ecs-stop-rollout',
+      'ecs-stop-rollout',
+    ]);
+    expect(auditEvents[2].options.meta).toMatchObject({
+      entityRef: `component:default/${SERVICE}`,
+      reason: 'bad release',
+    });
+    expect(auditEvents[2].success).toHaveBeenCalledWith({
+      meta: expect.objectContaining({ fromRevision: 3, toRevision: 2 }),
+    });
+    expect(auditEvents[1].fail).toHaveBeenCalled();
+  });
+
+  it('refuses a stop-rollout body that does not match the API document', async () => {
+    for (const body of [{}, { reason: '  ' }, { reason: 'ok!', force: true }]) {
+      expect((await stopRollout(body)).status).toBe(400);
+    }
+    expect(auditEvents).toHaveLength(3);
+    expect(auditEvents.every(e => e.fail.mock.calls.length === 1)).toBe(true);
+  });
+
+  it('serves its OpenAPI document', async () => {
+    const response = await fetch(`${baseUrl}/api/delivery/openapi.json`, {
+      headers: { Authorization: mockCredentials.user.header() },
+    });
+    expect(response.status).toBe(200);
+    const document = await response.json();
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/delivery/v1/entities/{namespace}/{kind}/{name}/ecs',
+        '/api/delivery/v1/entities/{namespace}/{kind}/{name}/ecs/rollback',
+        '/api/delivery/v1/entities/{namespace}/{kind}/{name}/ecs/stop-rollout',
+      ]),
+    );
+  });
+});
+
+describe('delivery backend without AWS configuration', () => {
+  it('answers the ECS routes with 503 saying what to configure', async () => {
+    const backend = await startTestBackend({
+      features: [
+        deliveryPlugin,
+        mockServices.rootConfig.factory({ data: {} }),
+        catalogServiceMock.factory({
+          entities: [component(SERVICE, SERVICE_ARN)],
+        }),
+      ],
+    });
+    try {
+      const port = (backend.server.address() as AddressInfo).port;
+      const response = await fetch(
+        `http://localhost:${port}/api/delivery/v1/entities/default/component/${SERVICE}/ecs`,
+        { headers: { Authorization: mockCredentials.user.header() } },
+      );
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBeNull();
+      expect((await response.json()).error.message).toContain(
+        'AWS is not configured',
+      );
+    } finally {
+      await backend.stop();
+    }
   });
 });

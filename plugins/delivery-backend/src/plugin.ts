@@ -6,6 +6,7 @@ import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 import { createRouter, retryAfterOnThrottling } from './router';
+import { isAwsConfigured } from './service/awsConfigured';
 import { EcsClientFactory } from './service/EcsClientFactory';
 import { EcsStateService } from './service/EcsStateService';
 import { RollbackService } from './service/RollbackService';
@@ -44,7 +45,18 @@ export const deliveryPlugin = createBackendPlugin({
             1000,
         );
         const rollbacks = new RollbackService(clients, state);
-        const router = await createRouter({ ...deps, state, rollbacks });
+        const awsConfigured = isAwsConfigured(config);
+        if (!awsConfigured) {
+          logger.warn(
+            'AWS is not configured (no aws.* or delivery.aws.* config, no AWS credentials in the environment); the ECS routes answer 503 until it is',
+          );
+        }
+        const router = await createRouter({
+          ...deps,
+          state,
+          rollbacks,
+          awsConfigured,
+        });
         router.use(retryAfterOnThrottling);
         router.use(MiddlewareFactory.create({ config, logger }).error());
         deps.httpRouter.use(router);

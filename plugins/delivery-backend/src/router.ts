@@ -3,6 +3,7 @@ import {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { createValidatedOpenApiRouter } from '@backstage/backend-openapi-utils';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InputError,
@@ -12,10 +13,20 @@ import {
 } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
+import {
+  deliveryEcsRollbackPermission,
+  EcsRollbackRequest,
+  EcsStopRolloutRequest,
+} from '@cicd-aws/plugin-delivery-common';
 import express, { ErrorRequestHandler, Request } from 'express';
-import Router from 'express-promise-router';
-import { z } from 'zod';
+import {
+  auditFailure,
+  auditSuccess,
+  failUnfinishedAudit,
+  startMutationAudit,
+} from './audit';
+import { loadOpenApiDocument } from './schema/openapi';
+import { AwsThrottledError } from './service/awsErrors';
 import { EcsStateService } from './service/EcsStateService';
 import { RollbackAttempt, RollbackService } from './service/RollbackService';
 import { ecsServiceRefOf } from './service/serviceArn';
@@ -28,27 +39,33 @@ export interface RouterOptions {
   catalog: CatalogService;
   state: EcsStateService;
   rollbacks: RollbackService;
+  /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
+  awsConfigured: boolean;
 }
 
-const rollbackBody = z
-  .object({
-    revision: z.union([
-      z.number().int().positive(),
-      z.literal('previous'),
-      z.string().regex(/^(?:arn:[^\s]+:task-definition\/)?[A-Za-z0-9_-]+:\d+$/),
-    ]),
-    reason: z.string().trim().min(3),
-    force: z.boolean().optional(),
-  })
-  .strict();
+/** Audit event ids of the mutating routes, by route suffix. */
+export const AUDITED_MUTATIONS = {
+  '/ecs/rollback': 'ecs-rollback',
+  '/ecs/stop-rollout': 'ecs-stop-rollout',
+};
 
-/** The delivery plugin's HTTP routes. */
+const ENTITY = '/v1/entities/:namespace/:kind/:name';
+
+/** The delivery plugin's HTTP routes, validated against `schema/openapi.yaml`. */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { httpAuth, permissions, auditor, catalog, state, rollbacks } = options;
-  const router = Router();
-  router.use(express.json());
+  const { httpAuth, permissions, catalog, state, rollbacks } = options;
+  // The document is loaded from YAML, so the typed-router generics would only see `any`.
+  const router: express.Router = createValidatedOpenApiRouter(
+    loadOpenApiDocument(),
+    {
+      middleware: [
+        express.json(),
+        startMutationAudit(options.auditor, AUDITED_MUTATIONS),
+      ],
+    },
+  ) as any;
 
   const loadEntity = async (req: Request) => {
     const { namespace, kind, name } = req.params;
@@ -61,83 +78,89 @@ export async function createRouter(
     return { entity, entityRef: stringifyEntityRef(entity), credentials };
   };
 
-  router.get('/v1/entities/:namespace/:kind/:name/ecs', async (req, res) => {
+  const requireAws = () => {
+    if (!options.awsConfigured) {
+      throw new ServiceUnavailableError(
+        'AWS is not configured for the delivery plugin: add aws.accounts (or aws.mainAccount) to app-config, see the delivery backend README',
+      );
+    }
+  };
+
+  /** Loads the entity and its ECS service and checks that the caller may change it. */
+  const authorizeEcsChange = async (req: Request) => {
+    requireAws();
+    const { entity, entityRef, credentials } = await loadEntity(req);
+    const ref = ecsServiceRefOf(entity);
+    const [decision] = await permissions.authorize(
+      [{ permission: deliveryEcsRollbackPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to roll back ${entityRef}: it needs the ${deliveryEcsRollbackPermission.name} permission, which the portal's policy gives the entity's owners`,
+      );
+    }
+    return { entity, ref };
+  };
+
+  const requireReason = (reason: string) => {
+    if (reason.trim().length < 3) {
+      throw new InputError('reason must have at least 3 characters');
+    }
+  };
+
+  router.get(`${ENTITY}/ecs`, async (req, res) => {
+    requireAws();
     const { entity } = await loadEntity(req);
     res.json(await state.getState(ecsServiceRefOf(entity)));
   });
 
-  router.post(
-    '/v1/entities/:namespace/:kind/:name/ecs/rollback',
-    async (req, res) => {
-      const { namespace, kind, name } = req.params;
-      const requestedRef = `${kind}:${namespace}/${name}`.toLocaleLowerCase(
-        'en-US',
-      );
-      const body = rollbackBody.safeParse(req.body);
-      const auditEvent = await auditor.createEvent({
-        eventId: 'ecs-rollback',
-        severityLevel: 'high',
-        request: req,
-        meta: {
-          entityRef: requestedRef,
-          requestedRevision: body.success ? body.data.revision : null,
-          reason: body.success ? body.data.reason : null,
-          force: body.success ? !!body.data.force : null,
-        },
+  router.post(`${ENTITY}/ecs/rollback`, async (req, res) => {
+    const attempt: RollbackAttempt = {};
+    try {
+      const body = req.body as EcsRollbackRequest;
+      requireReason(body.reason);
+      const { entity, ref } = await authorizeEcsChange(req);
+      const result = await rollbacks.rollback(entity, ref, body, attempt);
+      await auditSuccess(res, {
+        serviceArn: ref.arn,
+        fromRevision: result.fromRevision,
+        toRevision: result.toRevision,
+        deploymentId: result.deploymentId,
       });
-      const attempt: RollbackAttempt = {};
-      try {
-        if (!body.success) {
-          throw new InputError(
-            `Invalid rollback request: ${body.error.issues
-              .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-              .join('; ')}`,
-          );
-        }
-        const { entity, entityRef, credentials } = await loadEntity(req);
-        const ref = ecsServiceRefOf(entity);
-        const [decision] = await permissions.authorize(
-          [
-            {
-              permission: deliveryEcsRollbackPermission,
-              resourceRef: entityRef,
-            },
-          ],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            `Not allowed to roll back ${entityRef} (permission ${deliveryEcsRollbackPermission.name})`,
-          );
-        }
-        const result = await rollbacks.rollback(
-          entity,
-          ref,
-          body.data,
-          attempt,
-        );
-        await auditEvent.success({
-          meta: {
-            serviceArn: ref.arn,
-            fromRevision: result.fromRevision,
-            toRevision: result.toRevision,
-            deploymentId: result.deploymentId,
-          },
-        });
-        res.status(202).json(result);
-      } catch (error) {
-        await auditEvent.fail({
-          error: error as Error,
-          meta: {
-            fromRevision: attempt.fromRevision ?? null,
-            toRevision: attempt.toRevision ?? null,
-          },
-        });
-        throw error;
-      }
-    },
-  );
+      res.status(202).json(result);
+    } catch (error) {
+      await auditFailure(res, error, {
+        fromRevision: attempt.fromRevision ?? null,
+        toRevision: attempt.toRevision ?? null,
+      });
+      throw error;
+    }
+  });
 
+  router.post(`${ENTITY}/ecs/stop-rollout`, async (req, res) => {
+    const attempt: RollbackAttempt = {};
+    try {
+      requireReason((req.body as EcsStopRolloutRequest).reason);
+      const { entity, ref } = await authorizeEcsChange(req);
+      const result = await rollbacks.stopRollout(entity, ref, attempt);
+      await auditSuccess(res, {
+        serviceArn: ref.arn,
+        serviceDeploymentArn: result.serviceDeploymentArn,
+        fromRevision: result.fromRevision ?? null,
+        toRevision: result.toRevision ?? null,
+      });
+      res.status(202).json(result);
+    } catch (error) {
+      await auditFailure(res, error, {
+        fromRevision: attempt.fromRevision ?? null,
+        toRevision: attempt.toRevision ?? null,
+      });
+      throw error;
+    }
+  });
+
+  router.use(failUnfinishedAudit);
   return router;
 }
 
@@ -151,7 +174,7 @@ export const retryAfterOnThrottling: ErrorRequestHandler = (
   res,
   next,
 ) => {
-  if (error instanceof ServiceUnavailableError && !res.headersSent) {
+  if (error instanceof AwsThrottledError && !res.headersSent) {
     res.setHeader('Retry-After', String(THROTTLING_RETRY_AFTER_SECONDS));
   }
   next(error);

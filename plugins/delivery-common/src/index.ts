@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 export * from './annotations';
+export * from './drift';
 export * from './permissions';
 export * from './types';

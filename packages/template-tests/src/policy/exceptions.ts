@@ -27,7 +27,8 @@ export const EXCEPTIONS: Record<Stack, PolicyException[]> = {
   'aws-ecs-service': [
     {
       ruleId: 'AWS-0054',
-      addressPattern: '^aws_lb_listener\\.(http|http_blue_green|test)$',
+      addressPattern:
+        '^aws_lb_listener\\.(http|http_blue_green|test)(\\[0\\])?$',
       reason:
         'Only for a service created without domain_name: no certificate can exist, so port 80 (and a blue/green test listener on 8080) forwards. With a domain, port 80 redirects to HTTPS and the rule passes (the blue/green test case has a domain).',
     },

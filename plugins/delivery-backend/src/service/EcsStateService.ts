@@ -3,6 +3,7 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListTaskDefinitionsCommand,
+  Service,
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
@@ -13,7 +14,9 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import { awsCall } from './awsErrors';
 import { EcsClientFactory } from './EcsClientFactory';
+import { loadServiceTasks } from './EcsTasks';
 import { EcsServiceRef, parseTaskDefinition } from './serviceArn';
+import { ServiceDeploymentHistory } from './ServiceDeploymentHistory';
 
 /** How many events the state carries. */
 export const MAX_EVENTS = 20;
@@ -34,13 +37,16 @@ const imagesOf = (td?: TaskDefinition): EcsContainerImage[] =>
  */
 export class EcsStateService {
   private readonly inFlight = new Map<string, Promise<EcsServiceState>>();
+  private readonly history: ServiceDeploymentHistory;
 
   constructor(
     private readonly clients: EcsClientFactory,
     private readonly cache: CacheService,
     private readonly logger: LoggerService,
     private readonly ttlMs: number = 10_000,
-  ) {}
+  ) {
+    this.history = new ServiceDeploymentHistory(logger);
+  }
 
   private cacheKey(ref: EcsServiceRef) {
     return `ecs-state:${ref.arn}`;
@@ -108,8 +114,35 @@ export class EcsStateService {
     const family = current?.family;
 
     const describe = memoDescribe(ecs);
-    const [revisionArns] = await Promise.all([
-      family ? listActiveRevisions(ecs, family) : Promise.resolve([]),
+    const primaryTaskDefinition = (service.deployments ?? []).find(
+      d => d.status === 'PRIMARY',
+    )?.taskDefinition;
+    const primaryRevision =
+      (primaryTaskDefinition
+        ? parseTaskDefinition(primaryTaskDefinition)?.revision
+        : undefined) ?? current?.revision;
+    const targetsLoad = (
+      family ? listActiveRevisions(ecs, family) : Promise.resolve([])
+    ).then(revisions =>
+      revisions
+        .filter(
+          r => primaryRevision === undefined || r.revision < primaryRevision,
+        )
+        .slice(0, MAX_ROLLBACK_TARGETS),
+    );
+    // Started before awaiting the targets, so its first page is read while they are listed.
+    const lastCompletedLoad = this.history.lastCompleted(
+      ecs,
+      ref,
+      targetsLoad.then(
+        targets => targets.map(t => t.arn),
+        () => [],
+      ),
+    );
+    const [targets, targetDefinitions, tasks] = await Promise.all([
+      targetsLoad,
+      targetsLoad.then(ts => Promise.all(ts.map(t => describe(t.arn)))),
+      loadServiceTasks(ecs, ref.cluster, ref.service),
       ...(service.deployments ?? []).map(d =>
         d.taskDefinition ? describe(d.taskDefinition) : undefined,
       ),
@@ -139,28 +172,18 @@ export class EcsStateService {
         };
       }),
     );
-    const primaryRevision =
-      deployments.find(d => d.status === 'PRIMARY')?.revision ??
-      current?.revision;
 
-    const targets = revisionArns
-      .filter(
-        r => primaryRevision === undefined || r.revision < primaryRevision,
-      )
-      .slice(0, MAX_ROLLBACK_TARGETS);
-    const rollbackTargets = await Promise.all(
-      targets.map(async t => {
-        const td = await describe(t.arn);
-        return {
-          revision: t.revision,
-          taskDefinitionArn: t.arn,
-          images: imagesOf(td),
-          registeredAt: iso(td?.registeredAt),
-        };
-      }),
-    );
+    const lastCompleted = await lastCompletedLoad;
+    const rollbackTargets = targets.map((t, i) => ({
+      revision: t.revision,
+      taskDefinitionArn: t.arn,
+      images: imagesOf(targetDefinitions[i]),
+      registeredAt: iso(targetDefinitions[i]?.registeredAt),
+      ...(t.arn === lastCompleted ? { lastCompleted: true } : {}),
+    }));
 
-    const breaker = service.deploymentConfiguration?.deploymentCircuitBreaker;
+    const config = service.deploymentConfiguration;
+    const breaker = config?.deploymentCircuitBreaker;
     return {
       serviceArn: service.serviceArn ?? ref.arn,
       clusterArn: service.clusterArn,
@@ -171,6 +194,9 @@ export class EcsStateService {
       runningCount: service.runningCount ?? 0,
       pendingCount: service.pendingCount ?? 0,
       deploymentController: service.deploymentController?.type ?? 'ECS',
+      deploymentStrategy: deploymentStrategyOf(service),
+      minimumHealthyPercent: config?.minimumHealthyPercent,
+      maximumPercent: config?.maximumPercent,
       taskDefinitionArn: service.taskDefinition,
       family,
       deployments,
@@ -182,9 +208,25 @@ export class EcsStateService {
         message: e.message,
         createdAt: iso(e.createdAt),
       })),
+      tasks,
       rollbackTargets,
     };
   }
+}
+
+/**
+ * ROLLING or BLUE_GREEN. ECS's LINEAR and CANARY strategies are blue/green deployments that shift
+ * traffic in steps, and the CODE_DEPLOY controller always deploys blue/green.
+ */
+function deploymentStrategyOf(service: Service): string {
+  const strategy = service.deploymentConfiguration?.strategy;
+  if (strategy === 'ROLLING') {
+    return 'ROLLING';
+  }
+  if (strategy || service.deploymentController?.type === 'CODE_DEPLOY') {
+    return 'BLUE_GREEN';
+  }
+  return 'ROLLING';
 }
 
 /** DescribeTaskDefinition with one call per ARN per load. */

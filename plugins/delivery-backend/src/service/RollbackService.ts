@@ -1,4 +1,8 @@
-import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  ListServiceDeploymentsCommand,
+  StopServiceDeploymentCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
 import { ConflictError, InputError } from '@backstage/errors';
 import { Entity } from '@backstage/catalog-model';
 import {
@@ -6,6 +10,7 @@ import {
   DELIVERY_ANNOTATION_DEFAULTS,
   EcsRollbackRequest,
   EcsRollbackResponse,
+  EcsStopRolloutResponse,
 } from '@cicd-aws/plugin-delivery-common';
 import { awsCall } from './awsErrors';
 import { EcsClientFactory } from './EcsClientFactory';
@@ -30,12 +35,11 @@ export class RollbackService {
     private readonly state: EcsStateService,
   ) {}
 
-  async rollback(
-    entity: Entity,
+  /** Runs `change` while holding the service's lock; a second caller gets 409 at once. */
+  private async exclusively<T>(
     ref: EcsServiceRef,
-    request: EcsRollbackRequest,
-    attempt: RollbackAttempt = {},
-  ): Promise<EcsRollbackResponse> {
+    change: () => Promise<T>,
+  ): Promise<T> {
     if (this.locks.has(ref.arn)) {
       throw new ConflictError(
         `Another rollback of ${ref.service} is in progress; try again when it has started`,
@@ -43,15 +47,34 @@ export class RollbackService {
     }
     this.locks.add(ref.arn);
     try {
-      const state = await this.state.getState(ref, { fresh: true });
-      if (state.deploymentController !== 'ECS') {
-        const workflow =
-          entity.metadata.annotations?.[ANNOTATION_ROLLBACK_WORKFLOW] ??
-          DELIVERY_ANNOTATION_DEFAULTS[ANNOTATION_ROLLBACK_WORKFLOW];
-        throw new ConflictError(
-          `Service ${ref.service} uses the ${state.deploymentController} deployment controller; roll it back with the ${workflow} GitHub workflow instead`,
-        );
-      }
+      return await change();
+    } finally {
+      await this.state.invalidate(ref);
+      this.locks.delete(ref.arn);
+    }
+  }
+
+  private async freshRollingState(entity: Entity, ref: EcsServiceRef) {
+    const state = await this.state.getState(ref, { fresh: true });
+    if (state.deploymentController !== 'ECS') {
+      const workflow =
+        entity.metadata.annotations?.[ANNOTATION_ROLLBACK_WORKFLOW] ??
+        DELIVERY_ANNOTATION_DEFAULTS[ANNOTATION_ROLLBACK_WORKFLOW];
+      throw new ConflictError(
+        `Service ${ref.service} uses the ${state.deploymentController} deployment controller; roll it back with the ${workflow} GitHub workflow instead`,
+      );
+    }
+    return state;
+  }
+
+  async rollback(
+    entity: Entity,
+    ref: EcsServiceRef,
+    request: EcsRollbackRequest,
+    attempt: RollbackAttempt = {},
+  ): Promise<EcsRollbackResponse> {
+    return this.exclusively(ref, async () => {
+      const state = await this.freshRollingState(entity, ref);
       const primary = state.deployments.find(d => d.status === 'PRIMARY');
       const fromRevision =
         primary?.revision ??
@@ -134,9 +157,64 @@ export class RollbackService {
       const deploymentId =
         service?.deployments?.find(d => d.status === 'PRIMARY')?.id ?? '';
       return { deploymentId, fromRevision, toRevision };
-    } finally {
-      await this.state.invalidate(ref);
-      this.locks.delete(ref.arn);
-    }
+    });
+  }
+
+  /**
+   * Stops the IN_PROGRESS rollout with ECS's own StopServiceDeployment (stopType ROLLBACK):
+   * ECS returns the service to the revision it ran before, as its circuit breaker would.
+   */
+  async stopRollout(
+    entity: Entity,
+    ref: EcsServiceRef,
+    attempt: RollbackAttempt = {},
+  ): Promise<EcsStopRolloutResponse> {
+    return this.exclusively(ref, async () => {
+      const state = await this.freshRollingState(entity, ref);
+      const inProgress = state.deployments.find(
+        d => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS',
+      );
+      if (!inProgress) {
+        throw new ConflictError(
+          `Service ${ref.service} has no rollout in progress to stop; roll back to a revision instead`,
+        );
+      }
+      attempt.fromRevision = inProgress.revision;
+      attempt.toRevision = state.deployments.find(
+        d => d.status === 'ACTIVE',
+      )?.revision;
+
+      const ecs = await this.clients.forArn(ref.arn, ref.region, ref.accountId);
+      const { serviceDeployments } = await awsCall(
+        'ecs:ListServiceDeployments',
+        () =>
+          ecs.send(
+            new ListServiceDeploymentsCommand({
+              cluster: ref.cluster,
+              service: ref.service,
+              status: ['PENDING', 'IN_PROGRESS'],
+            }),
+          ),
+      );
+      const running = serviceDeployments?.[0]?.serviceDeploymentArn;
+      if (!running) {
+        throw new ConflictError(
+          `ECS lists no service deployment in progress for ${ref.service}; refresh and try again`,
+        );
+      }
+      await awsCall('ecs:StopServiceDeployment', () =>
+        ecs.send(
+          new StopServiceDeploymentCommand({
+            serviceDeploymentArn: running,
+            stopType: 'ROLLBACK',
+          }),
+        ),
+      );
+      return {
+        serviceDeploymentArn: running,
+        fromRevision: attempt.fromRevision,
+        toRevision: attempt.toRevision,
+      };
+    });
   }
 }

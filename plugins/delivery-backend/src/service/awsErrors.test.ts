@@ -2,10 +2,15 @@ import {
   AccessDeniedException,
   ClientException,
   ClusterNotFoundException,
+  ConflictException,
+  InvalidParameterException,
+  ServiceDeploymentNotFoundException,
   ServiceNotFoundException,
 } from '@aws-sdk/client-ecs';
 import { ECSServiceException } from '@aws-sdk/client-ecs';
 import {
+  ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
@@ -54,6 +59,45 @@ describe('mapAwsError', () => {
       'ecs:DescribeServices',
     );
     expect(error).toBeInstanceOf(ServiceUnavailableError);
+  });
+
+  it('maps a deployment that changed meanwhile to 409 and a gone one to 404', () => {
+    expect(
+      mapAwsError(
+        new ConflictException({ message: 'already stopped', ...meta }),
+        'ecs:StopServiceDeployment',
+      ),
+    ).toBeInstanceOf(ConflictError);
+    expect(
+      mapAwsError(
+        new ServiceDeploymentNotFoundException({ message: 'gone', ...meta }),
+        'ecs:StopServiceDeployment',
+      ),
+    ).toBeInstanceOf(NotFoundError);
+  });
+
+  it('maps a rejected parameter to InputError naming the call', () => {
+    const error = mapAwsError(
+      new InvalidParameterException({
+        message: 'TaskDefinition is inactive',
+        ...meta,
+      }),
+      'ecs:UpdateService',
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect(error.message).toContain('ecs:UpdateService');
+    expect(error.message).toContain('TaskDefinition is inactive');
+  });
+
+  it('maps missing credentials to 503 that says which config to add', () => {
+    // The SDK's credential chain throws smithy's CredentialsProviderError (not re-exported).
+    const missing = Object.assign(
+      new Error('Could not load credentials from any providers'),
+      { name: 'CredentialsProviderError' },
+    );
+    const error = mapAwsError(missing, 'ecs:DescribeServices');
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error.message).toContain('aws.accounts');
   });
 
   it('passes other errors through', () => {

@@ -1,9 +1,17 @@
 import {
+  ConflictError,
+  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
+
+/**
+ * AWS throttled the plugin after the SDK's retries. A 503 like any other (same error name), but
+ * the only one worth a `Retry-After`: the others (no credentials, AWS not configured) need config.
+ */
+export class AwsThrottledError extends ServiceUnavailableError {}
 
 /**
  * Maps an error thrown by the AWS SDK to a Backstage error that the error
@@ -23,6 +31,20 @@ export function mapAwsError(error: unknown, action: string): Error {
       return new NotFoundError(
         `ECS cluster not found (${action}): ${error.message}`,
       );
+    case 'ServiceDeploymentNotFoundException':
+      return new NotFoundError(
+        `ECS service deployment not found (${action}); refresh and try again: ${error.message}`,
+      );
+    case 'ConflictException':
+      return new ConflictError(
+        `ECS refused ${action} because the service changed meanwhile; refresh and try again: ${error.message}`,
+      );
+    case 'InvalidParameterException':
+      return new InputError(`ECS rejected ${action}: ${error.message}`);
+    case 'CredentialsProviderError':
+      return new ServiceUnavailableError(
+        `No AWS credentials for ${action}: configure aws.accounts (or aws.mainAccount) in app-config for the service's account, see the delivery backend README. ${error.message}`,
+      );
     case 'AccessDeniedException':
     case 'AccessDenied':
     case 'UnauthorizedOperation':
@@ -32,7 +54,7 @@ export function mapAwsError(error: unknown, action: string): Error {
     case 'ThrottlingException':
     case 'Throttling':
     case 'TooManyRequestsException':
-      return new ServiceUnavailableError(
+      return new AwsThrottledError(
         `AWS throttled ${action} after retries; try again in a few seconds.`,
       );
     default:

@@ -96,9 +96,9 @@ variable "container_port" {
 }
 
 variable "health_check_path" {
-  description = "HTTP path the load balancer probes."
+  description = "Path the load balancer probes: the app's readiness (database reachable), so a task that lost its database leaves the target group."
   type        = string
-  default     = "/healthz"
+  default     = "/health/ready"
 
   validation {
     condition     = startswith(var.health_check_path, "/")

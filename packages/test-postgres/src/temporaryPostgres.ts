@@ -11,7 +11,13 @@ const run = promisify(execFile);
 export interface TemporaryPostgres {
   host: string;
   port: number;
+  /** A superuser; authentication is `trust`, so any password is accepted. */
   user: string;
+  /** Stops the server but keeps its data, to test how clients behave while the database is down. */
+  pause(): Promise<void>;
+  /** Starts a paused server again, on the same port with the same data. */
+  resume(): Promise<void>;
+  /** Stops the server and deletes its data. */
   stop(): Promise<void>;
 }
 
@@ -91,23 +97,32 @@ export async function startTemporaryPostgres(): Promise<TemporaryPostgres> {
     '-E',
     'UTF8',
   ]);
-  await pg('pg_ctl', [
-    '-D',
-    dataDir,
-    '-l',
-    join(dataRoot, 'server.log'),
-    '-w',
-    '-t',
-    '60',
-    '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${dataRoot} -c fsync=off`,
-    'start',
-  ]);
+  // -w waits until the server accepts connections, -t bounds that wait.
+  const start = () =>
+    pg('pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      join(dataRoot, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dataRoot} -c fsync=off`,
+      'start',
+    ]);
+  await start();
 
   return {
     host: '127.0.0.1',
     port,
     user: 'postgres',
+    async pause() {
+      await pg('pg_ctl', ['-D', dataDir, '-m', 'fast', '-w', 'stop']);
+    },
+    async resume() {
+      await start();
+    },
     async stop() {
       await pg('pg_ctl', ['-D', dataDir, '-m', 'immediate', 'stop']).catch(
         () => undefined,
