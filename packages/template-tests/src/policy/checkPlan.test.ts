@@ -1317,6 +1317,12 @@ describe('IAM details', () => {
     expect(ruleIds(trustDoc(['repo:acme/web:pull_request']))).toEqual([]);
     expect(ruleIds(trustDoc(['repo:acme/*:pull_request']))).toEqual([
       'CKV_AWS_358',
+    ]); // One branch (drift detection, CI image pushes) is pinned; a branch wildcard is not.
+    expect(ruleIds(trustDoc(['repo:acme/web:ref:refs/heads/main']))).toEqual(
+      [],
+    );
+    expect(ruleIds(trustDoc(['repo:acme/web:ref:refs/heads/*']))).toEqual([
+      'CKV_AWS_358',
     ]);
   });
 

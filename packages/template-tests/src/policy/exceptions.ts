@@ -26,6 +26,12 @@ export const EXCEPTIONS: Record<Stack, PolicyException[]> = {
   ],
   'aws-ecs-service': [
     {
+      ruleId: 'AWS-0057',
+      addressPattern: '^aws_iam_role_policy_attachment\\.apply_power_user$',
+      reason:
+        "The apply role runs terraform apply of the reviewed plan and must create every kind of resource the stack has; PowerUserAccess (no IAM) plus IAM limited to the stack's own roles. Only jobs in the protected GitHub environment, approved by its reviewers, can assume it.",
+    },
+    {
       ruleId: 'AWS-0054',
       addressPattern:
         '^aws_lb_listener\\.(http|http_blue_green|test)(\\[0\\])?$',

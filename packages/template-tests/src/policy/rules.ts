@@ -911,7 +911,7 @@ const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 // One repository and either one environment (deploy roles) or its pull requests (read-only plan
 // roles: GitHub issues pull-request jobs a sub of exactly repo:OWNER/REPO:pull_request).
 const PINNED_SUB =
-  /^repo:[^*?/:]+\/[^*?/:]+:(environment:[^*?:]+|pull_request)$/;
+  /^repo:[^*?/:]+\/[^*?/:]+:(environment:[^*?:]+|pull_request|ref:refs\/heads\/[^*?:]+)$/;
 
 function trustsGithub(s: Statement): boolean {
   const federated = list(s.Principal?.Federated);
@@ -927,8 +927,9 @@ function trustsGithub(s: Statement): boolean {
 
 /**
  * CKV_AWS_358: a role trusted by GitHub Actions OIDC pins `sub` to one repository and
- * environment (StringEquals/StringLike with repo:OWNER/REPO:environment:NAME, no wildcards), or,
- * for a read-only plan role, to the repository's pull requests (repo:OWNER/REPO:pull_request).
+ * environment (StringEquals/StringLike with repo:OWNER/REPO:environment:NAME, no wildcards), to
+ * the repository's pull requests (repo:OWNER/REPO:pull_request), or to one branch
+ * (repo:OWNER/REPO:ref:refs/heads/NAME).
  */
 export const githubOidcPinnedSub = rule(
   'CKV_AWS_358',

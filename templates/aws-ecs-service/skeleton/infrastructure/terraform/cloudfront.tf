@@ -2,8 +2,11 @@ locals {
   frontend_custom_cert = var.cloudfront_acm_certificate_arn != "" && local.has_domain
   frontend_fqdn        = local.frontend_custom_cert ? "${var.service_name}-web.${var.domain_name}" : ""
 
-  # AWS managed cache policy "Managed-CachingOptimized"; its id is fixed and documented by AWS.
-  caching_optimized_policy_id = "658327ea-f89d-4fab-a63d-7e88639e58f6"
+  # AWS managed policies; their ids are fixed and documented by AWS.
+  caching_optimized_policy_id      = "658327ea-f89d-4fab-a63d-7e88639e58f6" # Managed-CachingOptimized
+  caching_disabled_policy_id       = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad" # Managed-CachingDisabled
+  all_viewer_except_host_policy_id = "b689b0a8-53d0-40ab-baf2-68738e2966ac" # Managed-AllViewerExceptHostHeader
+  api_origin_domain                = local.has_domain ? local.service_fqdn : aws_lb.this.dns_name
 }
 
 resource "aws_cloudfront_origin_access_control" "frontend" {
@@ -64,6 +67,35 @@ resource "aws_cloudfront_distribution" "frontend" {
     origin_id                = "s3-frontend"
     domain_name              = aws_s3_bucket.frontend.bucket_regional_domain_name
     origin_access_control_id = aws_cloudfront_origin_access_control.frontend.id
+  }
+
+  # The app's API on the same origin as the frontend (relative /api calls, no CORS): /api/* goes
+  # to the load balancer, uncached. With a domain over HTTPS to the service's certificate; without
+  # one the ALB only has HTTP (the documented AWS-0054 exception).
+  origin {
+    origin_id   = "alb-api"
+    domain_name = local.api_origin_domain
+
+    custom_origin_config {
+      http_port              = 80
+      https_port             = 443
+      origin_protocol_policy = local.has_domain ? "https-only" : "http-only"
+      origin_ssl_protocols   = ["TLSv1.2"]
+    }
+  }
+
+  # Note: the SPA error responses below apply to every origin, so an API 403/404 reaches the
+  # browser as index.html; the app's API answers its errors with other codes (400, 409, 503).
+  ordered_cache_behavior {
+    path_pattern               = "/api/*"
+    target_origin_id           = "alb-api"
+    viewer_protocol_policy     = "https-only"
+    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+    cached_methods             = ["GET", "HEAD"]
+    compress                   = true
+    cache_policy_id            = local.caching_disabled_policy_id
+    origin_request_policy_id   = local.all_viewer_except_host_policy_id
+    response_headers_policy_id = var.enable_response_headers_policy ? aws_cloudfront_response_headers_policy.security[0].id : null
   }
 
   default_cache_behavior {

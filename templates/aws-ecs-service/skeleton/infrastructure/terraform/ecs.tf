@@ -129,6 +129,12 @@ resource "aws_ecs_service" "rolling" {
     container_port   = var.container_port
   }
 
+  # The deploy pipeline registers a revision per release and points the service at it (and the
+  # portal rolls it back); Terraform would otherwise revert the service to its own revision.
+  lifecycle {
+    ignore_changes = [task_definition]
+  }
+
   depends_on = [aws_lb_listener.http, aws_lb_listener.http_blue_green, aws_lb_listener.https, aws_lb_listener.https_blue_green, aws_iam_role_policy.execution]
 }
 

@@ -141,7 +141,13 @@ locals {
   ]
 }
 
-# Deploy role: only workflows running in the GitHub environment named like var.environment.
+locals {
+  github_repo_sub        = "repo:${var.github_owner}/${var.github_repo}"
+  github_environment_sub = "${local.github_repo_sub}:environment:${var.github_environment}"
+  github_branch_sub      = "${local.github_repo_sub}:ref:refs/heads/${var.github_default_branch}"
+}
+
+# Deploy role: only jobs bound to the protected GitHub environment (reviewers approve each run).
 data "aws_iam_policy_document" "deploy_assume" {
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
@@ -157,7 +163,7 @@ data "aws_iam_policy_document" "deploy_assume" {
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_owner}/${var.github_repo}:environment:${var.environment}"]
+      values   = [local.github_environment_sub]
     }
   }
 }
@@ -176,18 +182,16 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"] # GetAuthorizationToken has no resource-level permissions.
   }
 
+  # Deploys only check that CI pushed the image; pushing is the ECR push role's.
   statement {
-    sid = "EcrPush"
-    actions = [
-      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
-      "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage", "ecr:UploadLayerPart",
-    ]
+    sid       = "EcrRead"
+    actions   = ["ecr:DescribeImages", "ecr:BatchGetImage"]
     resources = [aws_ecr_repository.this.arn]
   }
 
   statement {
     sid       = "TaskDefinitions"
-    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition"]
+    actions   = ["ecs:RegisterTaskDefinition", "ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"]
     resources = ["*"] # These ECS actions have no resource-level permissions.
   }
 
@@ -195,6 +199,24 @@ data "aws_iam_policy_document" "deploy" {
     sid       = "Service"
     actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
     resources = [local.ecs_service_arn]
+  }
+
+  # The migration runs as a one-off task of the service's family in the service's cluster.
+  statement {
+    sid       = "MigrationTask"
+    actions   = ["ecs:RunTask"]
+    resources = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:task-definition/${var.service_name}:*"]
+    condition {
+      test     = "ArnEquals"
+      variable = "ecs:cluster"
+      values   = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:cluster/${local.cluster_name}"]
+    }
+  }
+
+  statement {
+    sid       = "MigrationTaskStatus"
+    actions   = ["ecs:DescribeTasks"]
+    resources = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:task/${local.cluster_name}/*"]
   }
 
   statement {
@@ -266,14 +288,15 @@ data "aws_iam_policy_document" "plan_assume" {
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = ["repo:${var.github_owner}/${var.github_repo}:pull_request"]
+      # Pull requests, and the default branch's drift detection and deploy plan.
+      values = ["${local.github_repo_sub}:pull_request", local.github_branch_sub]
     }
   }
 }
 
 resource "aws_iam_role" "plan" {
   name                 = "${local.name}-plan"
-  description          = "Read-only terraform plan for pull requests of ${var.github_owner}/${var.github_repo}"
+  description          = "Read-only terraform plan for pull requests and the default branch of ${var.github_owner}/${var.github_repo}"
   assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
   max_session_duration = 3600
 }
@@ -318,4 +341,126 @@ resource "aws_iam_role_policy" "plan_state" {
   name   = "terraform-state"
   role   = aws_iam_role.plan.id
   policy = data.aws_iam_policy_document.plan_state.json
+}
+
+# ECR push role: CI on the default branch pushes the backend image, tagged with the commit SHA.
+data "aws_iam_policy_document" "ecr_push_assume" {
+  statement {
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+    principals {
+      type        = "Federated"
+      identifiers = [local.github_oidc_provider_arn]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "token.actions.githubusercontent.com:sub"
+      values   = [local.github_branch_sub]
+    }
+  }
+}
+
+resource "aws_iam_role" "ecr_push" {
+  name                 = "${local.name}-ecr-push"
+  description          = "CI image pushes of ${var.github_owner}/${var.github_repo} (default branch) to ${aws_ecr_repository.this.name}"
+  assume_role_policy   = data.aws_iam_policy_document.ecr_push_assume.json
+  max_session_duration = 3600
+}
+
+data "aws_iam_policy_document" "ecr_push" {
+  statement {
+    sid       = "EcrAuth"
+    actions   = ["ecr:GetAuthorizationToken"]
+    resources = ["*"] # GetAuthorizationToken has no resource-level permissions.
+  }
+
+  statement {
+    sid = "EcrPush"
+    actions = [
+      "ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:CompleteLayerUpload", "ecr:DescribeImages",
+      "ecr:DescribeImageScanFindings", "ecr:GetDownloadUrlForLayer", "ecr:InitiateLayerUpload", "ecr:PutImage",
+      "ecr:UploadLayerPart",
+    ]
+    resources = [aws_ecr_repository.this.arn]
+  }
+
+  statement {
+    sid       = "DecryptLayers"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.this.arn]
+  }
+}
+
+resource "aws_iam_role_policy" "ecr_push" {
+  name   = "ecr-push"
+  role   = aws_iam_role.ecr_push.id
+  policy = data.aws_iam_policy_document.ecr_push.json
+}
+
+# Apply role: `terraform apply` of the reviewed plan, in the protected GitHub environment only.
+# Applying this stack needs broad rights (VPC, RDS, CloudFront, ...), hence AWS's PowerUserAccess,
+# while IAM is limited to this stack's own roles and state to this stack's key. The environment's
+# required reviewers are the gate; the first apply, which creates this role, is run by an admin.
+resource "aws_iam_role" "apply" {
+  name                 = "${local.name}-apply"
+  description          = "GitHub Actions terraform apply of ${var.github_owner}/${var.github_repo} in ${var.github_environment}"
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  max_session_duration = 3600
+}
+
+resource "aws_iam_role_policy_attachment" "apply_power_user" {
+  role       = aws_iam_role.apply.name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/PowerUserAccess"
+}
+
+data "aws_iam_policy_document" "apply" {
+  statement {
+    sid = "OwnRoles"
+    actions = [
+      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+      "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
+      "iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
+      "iam:DetachRolePolicy", "iam:ListInstanceProfilesForRole", "iam:PassRole",
+    ]
+    resources = ["arn:${local.partition}:iam::${var.aws_account_id}:role/${local.name}-*"]
+  }
+
+  statement {
+    sid       = "ServiceLinkedRoles"
+    actions   = ["iam:CreateServiceLinkedRole"]
+    resources = ["arn:${local.partition}:iam::${var.aws_account_id}:role/aws-service-role/*"]
+  }
+
+  statement {
+    sid       = "ReadOidcProvider"
+    actions   = ["iam:GetOpenIDConnectProvider"]
+    resources = [local.github_oidc_provider_arn]
+  }
+
+  statement {
+    sid       = "StateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.state_key_prefix}/*"]
+    }
+  }
+
+  statement {
+    sid       = "StateObjects"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = local.state_objects
+  }
+}
+
+resource "aws_iam_role_policy" "apply" {
+  name   = "apply"
+  role   = aws_iam_role.apply.id
+  policy = data.aws_iam_policy_document.apply.json
 }

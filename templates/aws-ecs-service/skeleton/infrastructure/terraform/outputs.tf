@@ -54,8 +54,18 @@ output "deploy_role_arn" {
 }
 
 output "plan_role_arn" {
-  description = "Read-only role GitHub Actions assumes on pull requests to run terraform plan."
+  description = "Read-only role GitHub Actions assumes for terraform plan (pull requests, drift detection, the deploy plan)."
   value       = aws_iam_role.plan.arn
+}
+
+output "apply_role_arn" {
+  description = "Role GitHub Actions assumes in the protected environment to apply the reviewed plan (the AWS_APPLY_ROLE_ARN variable)."
+  value       = aws_iam_role.apply.arn
+}
+
+output "ecr_push_role_arn" {
+  description = "Role CI on the default branch assumes to push the backend image (the AWS_ECR_PUSH_ROLE_ARN variable)."
+  value       = aws_iam_role.ecr_push.arn
 }
 
 output "database_endpoint" {

@@ -41,12 +41,34 @@ variable "system" {
 }
 
 variable "environment" {
-  description = "Environment name (2-8 lower-case letters/digits, e.g. prod); also the GitHub environment the deploy role trusts."
+  description = "Environment name (2-8 lower-case letters/digits, e.g. prod), part of every resource name."
   type        = string
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9]{1,7}$", var.environment))
     error_message = "environment must be 2-8 characters of a-z and 0-9, starting with a letter."
+  }
+}
+
+variable "github_environment" {
+  description = "GitHub environment whose jobs may assume the deploy and apply roles (the template creates `production`, with required reviewers)."
+  type        = string
+  default     = "production"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,255}$", var.github_environment))
+    error_message = "github_environment must be a GitHub environment name: letters, digits, '.', '_' or '-', without wildcards."
+  }
+}
+
+variable "github_default_branch" {
+  description = "Branch whose workflows (drift detection, the deploy plan, CI image pushes) may assume the plan and ECR push roles."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,255}$", var.github_default_branch)) && !strcontains(var.github_default_branch, "*")
+    error_message = "github_default_branch must be a branch name without wildcards."
   }
 }
 

@@ -172,6 +172,21 @@ run "rolling_without_domain" {
     condition     = aws_cloudfront_distribution.frontend.default_cache_behavior[0].viewer_protocol_policy == "redirect-to-https" && length(aws_cloudfront_distribution.frontend.custom_error_response) == 2
     error_message = "CloudFront must redirect to HTTPS and route the SPA."
   }
+
+  assert {
+    condition     = contains(flatten([for c in data.aws_iam_policy_document.deploy_assume.statement[0].condition : c.values]), "repo:acme/orders-api:environment:production")
+    error_message = "Deploy and apply roles (deploy_assume) trust only jobs in the protected GitHub environment the template creates (production)."
+  }
+
+  assert {
+    condition     = contains(flatten([for c in data.aws_iam_policy_document.ecr_push_assume.statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main") && contains(flatten([for c in data.aws_iam_policy_document.plan_assume.statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main")
+    error_message = "CI image pushes and drift detection on the default branch can assume their roles."
+  }
+
+  assert {
+    condition     = aws_cloudfront_distribution.frontend.ordered_cache_behavior[0].path_pattern == "/api/*" && aws_cloudfront_distribution.frontend.ordered_cache_behavior[0].target_origin_id == "alb-api" && aws_cloudfront_distribution.frontend.ordered_cache_behavior[0].cache_policy_id == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    error_message = "CloudFront sends /api/* to the load balancer, uncached, so the frontend's relative API calls reach the service."
+  }
 }
 
 run "blue_green_with_domain" {

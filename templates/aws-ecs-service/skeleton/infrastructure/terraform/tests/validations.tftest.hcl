@@ -274,3 +274,19 @@ run "bad_state_bucket" {
   }
   expect_failures = [var.state_bucket]
 }
+
+run "github_environment_wildcard" {
+  command = plan
+  variables {
+    github_environment = "prod*"
+  }
+  expect_failures = [var.github_environment]
+}
+
+run "github_branch_wildcard" {
+  command = plan
+  variables {
+    github_default_branch = "release/*"
+  }
+  expect_failures = [var.github_default_branch]
+}
