@@ -23,5 +23,41 @@ export interface Config {
       /** Seconds an ECS service state is cached; default 10. */
       cacheTtlSeconds?: number;
     };
+    /**
+     * GitHub access of the pipeline-runs, deployments and drift routes. Credentials (token or
+     * GitHub App) and GitHub Enterprise's `apiBaseUrl` come from `integrations.github`.
+     */
+    github?: {
+      /**
+       * Seconds a GitHub answer is served from Backstage's cache before it is revalidated with
+       * `If-None-Match` (a 304 costs no rate limit); default 30.
+       */
+      cacheTtlSeconds?: number;
+      /**
+       * Host of the `integrations.github` entry for entities whose `backstage.io/source-location`
+       * names no configured GitHub host; default `github.com`.
+       */
+      host?: string;
+      /** Retries of a GitHub call that failed with a 5xx or a network error; default 2. */
+      retries?: number;
+    };
+    /** Terraform drift (the drift workflow's reports). */
+    drift?: {
+      /** Hours after which a drift check is flagged `stale`; default 48. */
+      staleAfterHours?: number;
+      /**
+       * Notification of an entity's owner when its drift state turns from `in-sync` to
+       * `drifted`, sent through the notifications plugin (`@backstage/plugin-notifications-backend`
+       * must be installed). A scheduled task reads the drift state of every catalog entity with a
+       * `github.com/project-slug` annotation and keeps the last status per entity in the plugin's
+       * database.
+       */
+      notify?: {
+        /** Whether the scheduled task runs; default true. */
+        enabled?: boolean;
+        /** Minutes between two runs, and before the first one after start; default 30. */
+        frequencyMinutes?: number;
+      };
+    };
   };
 }

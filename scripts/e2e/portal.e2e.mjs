@@ -2,7 +2,7 @@
 // ports, drives Debian's Chromium with playwright-core, and checks what a newcomer sees first.
 // Prints "e2e checks: N passed, N failed" and exits non-zero on any failure. Every wait is bounded.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -154,10 +154,11 @@ try {
   );
 
   await check(
-    'the Create page lists the AWS ECS service template',
+    'the Create page lists the AWS ECS service and the rollback templates',
     async () => {
       await visit('/create');
       await page.getByText('AWS ECS service').first().waitFor();
+      await page.getByText('Roll back an ECS service').first().waitFor();
     },
     page,
   );
@@ -247,6 +248,88 @@ try {
         }
       },
     );
+
+    // The Deployment tab in the browser: the API check above left demo-web on revision 2, so the
+    // dialog rolls it back to revision 1, the one earlier ACTIVE revision left.
+    const artifacts =
+      process.env.E2E_ARTIFACTS_DIR ??
+      mkdtempSync(join(tmpdir(), 'portal-e2e-artifacts-'));
+    mkdirSync(artifacts, { recursive: true });
+    await check(
+      'guest rolls demo-web back in the Deployment tab and sees the rollout COMPLETED',
+      async () => {
+        await visit('/catalog/default/component/demo-web/deployment');
+        await page.getByText('ECS service', { exact: true }).waitFor();
+        await page
+          .getByRole('table', { name: 'Deployments' })
+          .getByText('revision 2')
+          .first()
+          .waitFor();
+        // The API rollback may still be rolling out; the card polls until it completed.
+        const target = page.getByRole('radio', { name: /^Revision 1/ });
+        await target.waitFor({ timeout: 90_000 });
+        await page.screenshot({
+          path: join(artifacts, 'deployment-tab-before.png'),
+          fullPage: true,
+        });
+        if (await target.isChecked())
+          throw new Error('a target was preselected');
+        await target.check();
+        await page
+          .getByRole('table', { name: 'Current and target revision' })
+          .waitFor();
+        await page
+          .getByRole('textbox', { name: /Reason/ })
+          .fill('e2e rollback in the browser');
+        await page.getByRole('button', { name: 'Roll back…' }).click();
+        const dialog = page.getByRole('dialog');
+        const text = await dialog.innerText();
+        if (!/demo-web goes from revision 2 back to revision 1/.test(text)) {
+          throw new Error(`the dialog says: ${text}`);
+        }
+        await dialog
+          .getByRole('button', { name: 'Roll back to revision 1' })
+          .click();
+        await page
+          .getByText(/Rollback of demo-web to revision 1: COMPLETED/)
+          .waitFor({ timeout: 90_000 });
+        await page
+          .getByRole('table', { name: 'Deployments' })
+          .getByText('revision 1')
+          .first()
+          .waitFor();
+        await page.screenshot({
+          path: join(artifacts, 'deployment-tab-after.png'),
+          fullPage: true,
+        });
+        const after = await state('demo-web');
+        if (after.deployments?.[0]?.revision !== 1) {
+          throw new Error(
+            `ECS runs revision ${after.deployments?.[0]?.revision}`,
+          );
+        }
+      },
+      page,
+    );
+    await check(
+      'demo-payments shows the rollback disabled, naming the missing permission',
+      async () => {
+        await visit('/catalog/default/component/demo-payments/deployment');
+        const why = page.getByText(/You cannot roll back this service/);
+        await why.waitFor();
+        const text = await why.innerText();
+        if (!text.includes('delivery.ecs.rollback')) {
+          throw new Error(`the explanation says: ${text}`);
+        }
+        if (
+          !(await page.getByRole('button', { name: 'Roll back…' }).isDisabled())
+        ) {
+          throw new Error('the rollback button is enabled');
+        }
+      },
+      page,
+    );
+    console.log(`  screenshots of the Deployment tab in ${artifacts}`);
   } else {
     console.log(
       '  skip local AWS demo checks: the portal started without moto_server',

@@ -12,6 +12,8 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+// delivery:ecs:rollback and delivery:drift:check, used by templates/rollback-ecs-service
+backend.add(import('@cicd-aws/plugin-scaffolder-backend-module-delivery'));
 
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { access, readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -124,4 +124,74 @@ describe('aws-ecs-service template: rendering', () => {
     );
     expect(messages).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
   }, 60_000);
+
+  it.each([
+    ['rolling without a domain', rollingWithoutDomain],
+    ['blue/green with a domain', blueGreenWithDomain],
+    ['without a database', { ...rollingWithoutDomain, databaseEnabled: false }],
+  ])(
+    'renders the README and a TechDocs site whose nav pages all exist (%s)',
+    async (_what, values) => {
+      const result = await dryRunTemplate('aws-ecs-service', values);
+      expect(result.status).toBe(200);
+      const dir = result.dir!;
+
+      const mkdocs = parse(await readFile(join(dir, 'mkdocs.yml'), 'utf8'));
+      expect(mkdocs.site_name).toBe(values.name);
+      expect(mkdocs.plugins).toContain('techdocs-core');
+      // nav: a list of { title: page } or { title: [ ...nested ] }.
+      const pages: string[] = [];
+      const collect = (items: unknown[]) => {
+        for (const item of items) {
+          for (const target of Object.values(item as Record<string, unknown>)) {
+            if (Array.isArray(target)) collect(target);
+            else pages.push(String(target));
+          }
+        }
+      };
+      collect(mkdocs.nav);
+      expect(pages).toEqual(
+        expect.arrayContaining([
+          'index.md',
+          'operations/deploy.md',
+          'operations/rollback.md',
+          'operations/restore-database.md',
+          'operations/rotate-secrets.md',
+          'operations/drift.md',
+          'api.md',
+          'troubleshooting.md',
+        ]),
+      );
+      for (const page of pages) {
+        await expect(access(join(dir, 'docs', page))).resolves.toBeUndefined();
+      }
+
+      const readme = await readFile(join(dir, 'README.md'), 'utf8');
+      expect(readme).toMatch(new RegExp(`^# ${values.name}\\n`));
+      expect(readme).toContain(values.description);
+
+      const docs = (await readdir(join(dir, 'docs'), { recursive: true }))
+        .filter(f => f.endsWith('.md'))
+        .map(f => join('docs', f));
+      expect(docs.sort()).toEqual(pages.map(p => join('docs', p)).sort());
+      for (const file of ['README.md', 'mkdocs.yml', ...docs]) {
+        const text = await readFile(join(dir, file), 'utf8');
+        // Nothing left for Nunjucks: no value placeholders, raw blocks or other tags.
+        expect({
+          file,
+          unrendered: text.match(
+            /\$\{\{\s*values\.|\{%-?\s*(end)?raw|\{%|%\}/g,
+          ),
+        }).toEqual({
+          file,
+          unrendered: null,
+        });
+        expect(text).toContain(values.name);
+      }
+      // Pages describe the service as generated: no item routes without a database.
+      const api = await readFile(join(dir, 'docs', 'api.md'), 'utf8');
+      expect(api.includes('/api/items')).toBe(values.databaseEnabled);
+    },
+    60_000,
+  );
 });

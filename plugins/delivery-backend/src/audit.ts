@@ -33,13 +33,17 @@ function auditedRequest(body: unknown): JsonObject {
 /**
  * Starts the audit event of a mutation before its request is validated, so that every attempt,
  * malformed, denied, failed or successful, is audited exactly once. `eventIds` maps a route
- * suffix (`/ecs/rollback`) to the auditor's event id.
+ * suffix (`/ecs/rollback`, `/pipeline-runs/:runId/rerun-failed`) to the auditor's event id.
  */
 export function startMutationAudit(
   auditor: AuditorService,
   eventIds: Record<string, string>,
 ): RequestHandler {
-  const suffixes = Object.entries(eventIds);
+  // `:name` segments in a suffix (`/pipeline-runs/:runId/rerun-failed`) match one path segment.
+  const suffixes = Object.entries(eventIds).map(
+    ([suffix, id]) =>
+      [new RegExp(`^${suffix.replace(/:[^/]+/g, '[^/]+')}$`), id] as const,
+  );
   return async (req, res, next) => {
     if (req.method !== 'POST') {
       next();
@@ -48,7 +52,7 @@ export function startMutationAudit(
     const match = /^\/v1\/entities\/([^/]+)\/([^/]+)\/([^/]+)(\/.*)$/.exec(
       req.path,
     );
-    const eventId = match && suffixes.find(([s]) => match[4] === s)?.[1];
+    const eventId = match && suffixes.find(([s]) => s.test(match[4]))?.[1];
     if (!match || !eventId) {
       next();
       return;

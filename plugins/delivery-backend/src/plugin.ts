@@ -4,7 +4,10 @@ import {
 } from '@backstage/backend-plugin-api';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
+import { scheduleDriftNotifier } from './github/DriftNotifier';
+import { createGithubServices } from './github/services';
 import { createRouter, retryAfterOnThrottling } from './router';
 import { isAwsConfigured } from './service/awsConfigured';
 import { EcsClientFactory } from './service/EcsClientFactory';
@@ -12,7 +15,8 @@ import { EcsStateService } from './service/EcsStateService';
 import { RollbackService } from './service/RollbackService';
 
 /**
- * The delivery backend plugin: ECS deployment state and rollback.
+ * The delivery backend plugin: ECS deployment state and rollback; pipeline runs, deployments and
+ * Terraform drift from GitHub.
  *
  * @public
  */
@@ -31,6 +35,10 @@ export const deliveryPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         permissionsRegistry: coreServices.permissionsRegistry,
         catalog: catalogServiceRef,
+        auth: coreServices.auth,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        notifications: notificationService,
       },
       async init(deps) {
         const { config, logger, cache, lifecycle } = deps;
@@ -51,11 +59,14 @@ export const deliveryPlugin = createBackendPlugin({
             'AWS is not configured (no aws.* or delivery.aws.* config, no AWS credentials in the environment); the ECS routes answer 503 until it is',
           );
         }
+        const github = createGithubServices(config, cache, logger);
+        await scheduleDriftNotifier({ ...deps, ...github });
         const router = await createRouter({
           ...deps,
           state,
           rollbacks,
           awsConfigured,
+          github,
         });
         router.use(retryAfterOnThrottling);
         router.use(MiddlewareFactory.create({ config, logger }).error());

@@ -25,6 +25,11 @@ import {
   failUnfinishedAudit,
   startMutationAudit,
 } from './audit';
+import {
+  createGithubRoutes,
+  GITHUB_AUDITED_MUTATIONS,
+  GithubRouteDeps,
+} from './github/routes';
 import { loadOpenApiDocument } from './schema/openapi';
 import { AwsThrottledError } from './service/awsErrors';
 import { EcsStateService } from './service/EcsStateService';
@@ -41,12 +46,15 @@ export interface RouterOptions {
   rollbacks: RollbackService;
   /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
   awsConfigured: boolean;
+  /** The GitHub routes' services (pipeline runs, deployments, drift); without them no routes. */
+  github?: Omit<GithubRouteDeps, 'permissions' | 'loadEntity'>;
 }
 
 /** Audit event ids of the mutating routes, by route suffix. */
 export const AUDITED_MUTATIONS = {
   '/ecs/rollback': 'ecs-rollback',
   '/ecs/stop-rollout': 'ecs-stop-rollout',
+  ...GITHUB_AUDITED_MUTATIONS,
 };
 
 const ENTITY = '/v1/entities/:namespace/:kind/:name';
@@ -159,6 +167,10 @@ export async function createRouter(
       throw error;
     }
   });
+
+  if (options.github) {
+    createGithubRoutes(router, { ...options.github, permissions, loadEntity });
+  }
 
   router.use(failUnfinishedAudit);
   return router;

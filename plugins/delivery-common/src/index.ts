@@ -4,6 +4,8 @@
  * @packageDocumentation
  */
 export * from './annotations';
+export * from './client';
 export * from './drift';
+export * from './github';
 export * from './permissions';
 export * from './types';

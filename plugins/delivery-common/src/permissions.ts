@@ -11,5 +11,29 @@ export const deliveryEcsRollbackPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Re-run the failed jobs of one of an entity's GitHub Actions workflow runs.
+ * Resource permission on the catalog entity (owners only in the portal's policy).
+ */
+export const deliveryPipelineRerunPermission = createPermission({
+  name: 'delivery.pipeline.rerun',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
+ * Start the entity's Terraform drift workflow now (`workflow_dispatch`) instead of waiting for
+ * its schedule. Resource permission on the catalog entity (owners only in the portal's policy).
+ */
+export const deliveryDriftCheckPermission = createPermission({
+  name: 'delivery.drift.check',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** All permissions of the delivery plugins. */
-export const deliveryPermissions = [deliveryEcsRollbackPermission];
+export const deliveryPermissions = [
+  deliveryEcsRollbackPermission,
+  deliveryPipelineRerunPermission,
+  deliveryDriftCheckPermission,
+];

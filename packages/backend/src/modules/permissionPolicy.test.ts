@@ -1,6 +1,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
+import {
+  deliveryDriftCheckPermission,
+  deliveryEcsRollbackPermission,
+  deliveryPipelineRerunPermission,
+} from '@cicd-aws/plugin-delivery-common';
 import { DeliveryOwnersPolicy } from './permissionPolicy';
 
 // The whole chain (policy -> catalog's IS_ENTITY_OWNER -> delivery backend) is not run here:
@@ -38,6 +42,26 @@ describe('DeliveryOwnersPolicy', () => {
       },
     });
   });
+
+  it.each([deliveryPipelineRerunPermission, deliveryDriftCheckPermission])(
+    'gives $name to the entity owners only',
+    async permission => {
+      const decision = await policy.handle(
+        { permission },
+        user('alice', ['user:default/alice', 'group:default/team-a']),
+      );
+      expect(decision).toMatchObject({
+        result: AuthorizeResult.CONDITIONAL,
+        conditions: {
+          rule: 'IS_ENTITY_OWNER',
+          params: { claims: ['user:default/alice', 'group:default/team-a'] },
+        },
+      });
+      expect((await policy.handle({ permission })).result).toBe(
+        AuthorizeResult.DENY,
+      );
+    },
+  );
 
   it('denies the delivery permissions to callers that are not users', async () => {
     const decision = await policy.handle({

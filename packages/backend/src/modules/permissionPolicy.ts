@@ -20,9 +20,9 @@ import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 const DELIVERY_PERMISSION_NAMES = new Set(deliveryPermissions.map(p => p.name));
 
 /**
- * The portal's permission policy: the delivery plugins' actions (rollback, stop a rollout) are
- * allowed to the entity's owners, directly or through a group, and to nobody else; everything
- * else stays allowed, as in the app's allow-all starting point. Replace it with your own policy
+ * The portal's permission policy: the delivery plugins' actions (rollback, stop a rollout, re-run
+ * failed pipeline jobs, start a drift check) are allowed to the entity's owners, directly or
+ * through a group, and to nobody else; everything else stays allowed, as in the app's allow-all starting point. Replace it with your own policy
  * when your portal has one, keeping the delivery rule.
  */
 export class DeliveryOwnersPolicy implements PermissionPolicy {

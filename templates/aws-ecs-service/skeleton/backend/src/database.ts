@@ -28,13 +28,15 @@ const CONNECTION_ERROR_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT
 
 /**
  * True for errors that mean "the database is not reachable right now" rather than a bug: network
- * errors, PostgreSQL's connection exceptions (class 08), shutdowns (57P01-57P03) and pool timeouts.
+ * errors, PostgreSQL's connection exceptions (class 08), refused credentials (class 28: after the
+ * RDS-managed secret rotates, new connections of a task started with the old password fail until
+ * ECS replaces it), shutdowns (57P01-57P03) and pool timeouts.
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string') {
-    if (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || /^57P0[123]$/.test(code)) return true;
+    if (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08') || code.startsWith('28') || /^57P0[123]$/.test(code)) return true;
   }
   return /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
 }

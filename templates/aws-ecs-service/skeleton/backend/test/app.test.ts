@@ -123,6 +123,14 @@ describe('API', () => {
       status: 503,
       body: { error: 'database unavailable' },
     });
+    // After the database secret rotates, a task that still has the old password cannot connect.
+    const rotated = Object.assign(new Error('password authentication failed for user "app_admin"'), {
+      code: '28P01',
+    });
+    assert.deepEqual(await call(failingWith(rotated), '/api/items'), {
+      status: 503,
+      body: { error: 'database unavailable' },
+    });
     const bug = Object.assign(new Error('column "nme" does not exist'), { code: '42703' });
     assert.deepEqual(await call(failingWith(bug), '/api/items'), {
       status: 500,

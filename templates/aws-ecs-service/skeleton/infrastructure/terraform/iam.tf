@@ -306,7 +306,30 @@ resource "aws_iam_role_policy_attachment" "plan_read_only" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
 }
 
+# The state bucket is encrypted with the platform stack's KMS key, which this stack does not know:
+# allow it through S3 for this stack's state objects only (bucket keys use the bucket ARN).
+# Shared by the plan and apply roles.
+data "aws_iam_policy_document" "state_key" {
+  statement {
+    sid       = "StateKeyViaS3"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = ["arn:${local.partition}:kms:${var.aws_region}:${var.aws_account_id}:key/*"]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["s3.${var.aws_region}.amazonaws.com"]
+    }
+    condition {
+      test     = "StringLike"
+      variable = "kms:EncryptionContext:aws:s3:arn"
+      values   = ["arn:${local.partition}:s3:::${var.state_bucket}", "arn:${local.partition}:s3:::${var.state_bucket}/${local.state_key_prefix}/*"]
+    }
+  }
+}
+
 data "aws_iam_policy_document" "plan_state" {
+  source_policy_documents = [data.aws_iam_policy_document.state_key.json]
+
   statement {
     sid       = "StateBucket"
     actions   = ["s3:ListBucket"]
@@ -418,6 +441,8 @@ resource "aws_iam_role_policy_attachment" "apply_power_user" {
 }
 
 data "aws_iam_policy_document" "apply" {
+  source_policy_documents = [data.aws_iam_policy_document.state_key.json]
+
   statement {
     sid = "OwnRoles"
     actions = [
@@ -457,6 +482,7 @@ data "aws_iam_policy_document" "apply" {
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = local.state_objects
   }
+
 }
 
 resource "aws_iam_role_policy" "apply" {

@@ -14,7 +14,8 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 resource "aws_cloudwatch_log_metric_filter" "app_errors" {
   name           = "${local.name}-app-errors"
   log_group_name = aws_cloudwatch_log_group.app.name
-  pattern        = "?ERROR ?Error ?FATAL"
+  # The app logs JSON lines (pino) with the level as a label.
+  pattern = "{ ($.level = \"error\") || ($.level = \"fatal\") }"
 
   metric_transformation {
     name          = "AppErrors"

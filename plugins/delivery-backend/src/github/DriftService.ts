@@ -1,0 +1,332 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { JsonValue } from '@backstage/types';
+import {
+  DRIFT_REPORT_ARTIFACT_NAME,
+  DRIFT_REPORT_FILE_NAME,
+  DriftCheckResponse,
+  DriftReport,
+  DriftState,
+  validateDriftReport,
+} from '@cicd-aws/plugin-delivery-common';
+import type { RestEndpointMethodTypes } from '@octokit/rest';
+import { unzipSync } from 'fflate';
+import { GithubClientFactory, GithubRepoRef } from './GithubClientFactory';
+import { mapGithubError } from './githubErrors';
+import { GithubReadCache } from './GithubReadCache';
+
+type WorkflowRun =
+  RestEndpointMethodTypes['actions']['listWorkflowRuns']['response']['data']['workflow_runs'][number];
+type Artifact =
+  RestEndpointMethodTypes['actions']['listWorkflowRunArtifacts']['response']['data']['artifacts'][number];
+
+/**
+ * Bounds on the artifact: a report of the schema's 5000 resources is about 2 MB of JSON, a few
+ * hundred KB zipped. Anything bigger is not a drift report and is not downloaded or inflated.
+ */
+export const MAX_ARTIFACT_ZIP_BYTES = 5 * 1024 * 1024;
+export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
+
+/** Runs looked at to find the latest completed one without a second request. */
+const RECENT_RUNS = 10;
+
+// A report is immutable per artifact, so its parse is kept for long.
+const REPORT_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** What an artifact held: a valid report, or why it is unusable. */
+type ArtifactResult =
+  | { ok: true; report: DriftReport }
+  | { ok: false; reason: string };
+
+/** Reads a drift report out of the artifact's zip, bounded and validated. */
+export function readDriftArtifact(zip: Uint8Array): ArtifactResult {
+  if (zip.byteLength > MAX_ARTIFACT_ZIP_BYTES) {
+    return {
+      ok: false,
+      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is ${zip.byteLength} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} a drift report can need`,
+    };
+  }
+  let files: Record<string, Uint8Array>;
+  let oversized: number | undefined;
+  try {
+    files = unzipSync(zip, {
+      // Inflates only the report, and only when its declared size is sane (fflate then writes
+      // into a buffer of that size, so a lying header cannot make it allocate more).
+      filter: file => {
+        if (file.name !== DRIFT_REPORT_FILE_NAME) {
+          return false;
+        }
+        if (file.originalSize > MAX_REPORT_BYTES) {
+          oversized = file.originalSize;
+          return false;
+        }
+        return true;
+      },
+    });
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is not a readable zip archive (${
+        (error as Error).message
+      })`,
+    };
+  }
+  if (oversized !== undefined) {
+    return {
+      ok: false,
+      reason: `${DRIFT_REPORT_FILE_NAME} in the artifact is ${oversized} bytes, more than the ${MAX_REPORT_BYTES} allowed`,
+    };
+  }
+  const content = files[DRIFT_REPORT_FILE_NAME];
+  if (!content) {
+    return {
+      ok: false,
+      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact has no ${DRIFT_REPORT_FILE_NAME}`,
+    };
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(content));
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `${DRIFT_REPORT_FILE_NAME} is not JSON (${
+        (error as Error).message
+      })`,
+    };
+  }
+  const validation = validateDriftReport(parsed);
+  if (!validation.valid) {
+    return {
+      ok: false,
+      reason: `${DRIFT_REPORT_FILE_NAME} does not match the drift report schema: ${validation.errors
+        .slice(0, 10)
+        .join('; ')}`,
+    };
+  }
+  return { ok: true, report: validation.report };
+}
+
+/** The latest Terraform drift check of an entity's repository, and starting a new one. */
+export class DriftService {
+  private readonly artifactsInFlight = new Map<
+    string,
+    Promise<ArtifactResult>
+  >();
+
+  constructor(
+    private readonly clients: GithubClientFactory,
+    private readonly reads: GithubReadCache,
+    private readonly cache: CacheService,
+    private readonly logger: LoggerService,
+    private readonly staleAfterMs: number,
+  ) {}
+
+  async getState(ref: GithubRepoRef, workflow: string): Promise<DriftState> {
+    const client = await this.clients.forRepo(ref);
+    const slug = `${ref.owner}/${ref.repo}`;
+    const workflowUrl = `${ref.htmlUrl}/actions/workflows/${workflow}`;
+    const listRuns = (params: Record<string, string | number>) =>
+      this.reads.get<{ total_count: number; workflow_runs: WorkflowRun[] }>(
+        client,
+        'GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs',
+        { workflow_id: workflow, exclude_pull_requests: true, ...params },
+        {
+          operation: `list the runs of the drift workflow ${workflow} in ${slug}`,
+          permission: 'actions: read',
+        },
+      );
+    const recent = (await listRuns({ per_page: RECENT_RUNS })).data;
+    const newest = recent.workflow_runs[0];
+    let latest = recent.workflow_runs.find(r => r.status === 'completed');
+    if (!latest && recent.total_count > recent.workflow_runs.length) {
+      latest = (await listRuns({ status: 'completed', per_page: 1 })).data
+        .workflow_runs[0];
+    }
+    const inProgress =
+      newest && newest.status !== 'completed'
+        ? { id: newest.id, url: newest.html_url, status: newest.status ?? '' }
+        : undefined;
+    const base = {
+      workflow,
+      workflowUrl,
+      resources: [],
+      ...(inProgress ? { inProgress } : {}),
+    };
+    if (!latest) {
+      return { ...base, status: 'never-run', stale: false };
+    }
+    const run = {
+      id: latest.id,
+      attempt: latest.run_attempt,
+      url: latest.html_url,
+      event: latest.event,
+      ...(latest.conclusion ? { conclusion: latest.conclusion } : {}),
+    };
+    const finishedAt = latest.updated_at;
+    const failed = (message: string, checkedAt = finishedAt): DriftState => ({
+      ...base,
+      status: 'error',
+      checkedAt,
+      commit: latest!.head_sha,
+      stale: this.isStale(checkedAt),
+      error: { message },
+      run,
+    });
+
+    const artifacts = (
+      await this.reads.get<{ artifacts: Artifact[] }>(
+        client,
+        'GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts',
+        { run_id: latest.id, name: DRIFT_REPORT_ARTIFACT_NAME, per_page: 10 },
+        {
+          operation: `list the artifacts of drift run ${latest.id} in ${slug}`,
+          permission: 'actions: read',
+        },
+      )
+    ).data.artifacts;
+    const artifact = artifacts.find(a => a.name === DRIFT_REPORT_ARTIFACT_NAME);
+    if (!artifact) {
+      return failed(
+        latest.conclusion === 'success'
+          ? `the drift run ${latest.id} uploaded no ${DRIFT_REPORT_ARTIFACT_NAME} artifact`
+          : `the drift run ${latest.id} ended with conclusion "${
+              latest.conclusion ?? 'unknown'
+            }" before writing a report; see the run`,
+      );
+    }
+    if (artifact.expired) {
+      return failed(
+        `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact of drift run ${latest.id} has expired; run the drift check again`,
+      );
+    }
+    if (artifact.size_in_bytes > MAX_ARTIFACT_ZIP_BYTES) {
+      return failed(
+        `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is ${artifact.size_in_bytes} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} a drift report can need`,
+      );
+    }
+    const result = await this.artifact(ref, artifact.id);
+    if (!result.ok) {
+      return failed(result.reason);
+    }
+    const { report } = result;
+    return {
+      ...base,
+      status: report.status,
+      checkedAt: report.checkedAt,
+      commit: report.commit,
+      stale: this.isStale(report.checkedAt),
+      resources: report.resources,
+      ...(report.error ? { error: report.error } : {}),
+      ...(report.terraform ? { terraform: report.terraform } : {}),
+      run,
+    };
+  }
+
+  /** Dispatches the drift workflow on the repository's default branch. */
+  async check(
+    ref: GithubRepoRef,
+    workflow: string,
+  ): Promise<DriftCheckResponse> {
+    const client = await this.clients.forRepo(ref);
+    const slug = `${ref.owner}/${ref.repo}`;
+    const repository = await this.reads.get<{ default_branch: string }>(
+      client,
+      'GET /repos/{owner}/{repo}',
+      {},
+      {
+        operation: `read the repository ${slug}`,
+        permission: 'metadata: read',
+      },
+    );
+    const branch = repository.data.default_branch;
+    let response;
+    try {
+      response = await client.octokit.request(
+        'POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches',
+        {
+          owner: ref.owner,
+          repo: ref.repo,
+          workflow_id: workflow,
+          ref: branch,
+          // Since 2026 GitHub answers 200 with the new run's id and URL instead of a bare 204.
+          return_run_details: true,
+        },
+      );
+    } catch (error) {
+      throw mapGithubError(error, {
+        operation: `dispatch the drift workflow ${workflow} on ${branch} of ${slug}`,
+        permission: 'actions: write',
+        host: ref.host,
+      });
+    }
+    await this.reads.invalidateRepo(ref);
+    const details = (response.data ?? {}) as {
+      workflow_run_id?: number;
+      html_url?: string;
+    };
+    return {
+      workflow,
+      ref: branch,
+      ...(typeof details.workflow_run_id === 'number'
+        ? { runId: details.workflow_run_id }
+        : {}),
+      runUrl:
+        typeof details.html_url === 'string'
+          ? details.html_url
+          : `${ref.htmlUrl}/actions/workflows/${workflow}`,
+    };
+  }
+
+  private isStale(checkedAt: string): boolean {
+    return Date.now() - Date.parse(checkedAt) > this.staleAfterMs;
+  }
+
+  /** The artifact's report, parsed once per artifact (artifacts never change). */
+  private artifact(ref: GithubRepoRef, id: number): Promise<ArtifactResult> {
+    const key = `github-drift-artifact:${ref.apiBaseUrl}/${ref.owner}/${ref.repo}/${id}`;
+    const pending = this.artifactsInFlight.get(key);
+    if (pending) {
+      return pending;
+    }
+    const load = (async () => {
+      const cached = (await this.cache.get(key)) as ArtifactResult | undefined;
+      if (cached) {
+        return cached;
+      }
+      const { octokit } = await this.clients.forRepo(ref);
+      let zip: ArrayBuffer;
+      try {
+        // GitHub answers with a redirect to a short-lived storage URL; fetch follows it and
+        // drops the Authorization header on the way (another origin).
+        const response = await octokit.request(
+          'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
+          {
+            owner: ref.owner,
+            repo: ref.repo,
+            artifact_id: id,
+            archive_format: 'zip',
+          },
+        );
+        zip = response.data as ArrayBuffer;
+      } catch (error) {
+        throw mapGithubError(error, {
+          operation: `download the drift report artifact ${id} of ${ref.owner}/${ref.repo}`,
+          permission: 'actions: read',
+          host: ref.host,
+        });
+      }
+      const result = readDriftArtifact(new Uint8Array(zip));
+      if (!result.ok) {
+        this.logger.info(
+          `Drift artifact ${id} of ${ref.owner}/${ref.repo} is unusable: ${result.reason}`,
+        );
+      }
+      await this.cache
+        .set(key, result as unknown as JsonValue, { ttl: REPORT_TTL_MS })
+        .catch(e => this.logger.warn(`Failed to cache a drift report: ${e}`));
+      return result;
+    })().finally(() => this.artifactsInFlight.delete(key));
+    this.artifactsInFlight.set(key, load);
+    return load;
+  }
+}

@@ -1,0 +1,186 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  DefaultGithubCredentialsProvider,
+  GithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { ANNOTATION_GITHUB_PROJECT_SLUG } from '@cicd-aws/plugin-delivery-common';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit } from '@octokit/rest';
+
+/** The GitHub repository of an entity and the integration that reaches it. */
+export interface GithubRepoRef {
+  /** Host of the `integrations.github` entry, e.g. `github.com` or `ghe.example.com`. */
+  host: string;
+  /** REST API root of that integration (`https://api.github.com`, `https://ghe/api/v3`...). */
+  apiBaseUrl: string;
+  owner: string;
+  repo: string;
+  /** `https://<host>/<owner>/<repo>`. */
+  htmlUrl: string;
+}
+
+/** An Octokit for one repository, with the repository it was made for. */
+export interface GithubRepoClient {
+  octokit: Octokit;
+  ref: GithubRepoRef;
+}
+
+const ThrottledOctokit = Octokit.plugin(throttling, retry);
+
+// Octokits are kept per API root and token so the throttling plugin's queues and the HTTP
+// keep-alive connections survive between requests; App installation tokens rotate hourly, so the
+// map is bounded rather than growing with every rotation.
+const MAX_CLIENTS = 50;
+
+const SLUG = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/;
+
+/** Host named by a `url:` location annotation, e.g. `backstage.io/source-location`. */
+function locationHost(entity: Entity): string | undefined {
+  const annotations = entity.metadata.annotations ?? {};
+  for (const key of [
+    'backstage.io/source-location',
+    'backstage.io/managed-by-location',
+  ]) {
+    const value = annotations[key];
+    const match = value ? /^url:(https?:\/\/[^\s]+)$/.exec(value) : null;
+    if (match) {
+      try {
+        return new URL(match[1]).host;
+      } catch {
+        // a malformed location names no host; the next annotation or the default decides
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Creates Octokits with the credentials of `integrations.github` (token or GitHub App). */
+export class GithubClientFactory {
+  private readonly clients = new Map<string, Octokit>();
+
+  static fromConfig(config: Config, logger: LoggerService) {
+    const integrations = ScmIntegrations.fromConfig(config);
+    return new GithubClientFactory(
+      integrations,
+      DefaultGithubCredentialsProvider.fromIntegrations(integrations),
+      logger,
+      {
+        defaultHost:
+          config.getOptionalString('delivery.github.host') ?? 'github.com',
+        retries: config.getOptionalNumber('delivery.github.retries') ?? 2,
+      },
+    );
+  }
+
+  constructor(
+    private readonly integrations: ScmIntegrations,
+    private readonly credentials: GithubCredentialsProvider,
+    private readonly logger: LoggerService,
+    private readonly options: { defaultHost: string; retries: number },
+  ) {}
+
+  /**
+   * The entity's repository: `owner/repo` from `github.com/project-slug`; the host from its
+   * `backstage.io/source-location` (or `managed-by-location`) when a GitHub integration exists
+   * for that host, else `delivery.github.host`, else `github.com`.
+   */
+  repoOf(entity: Entity): GithubRepoRef {
+    const slug =
+      entity.metadata.annotations?.[ANNOTATION_GITHUB_PROJECT_SLUG]?.trim();
+    if (!slug) {
+      throw new InputError(
+        `The entity has no ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation; add "${ANNOTATION_GITHUB_PROJECT_SLUG}: owner/repo" to its catalog-info.yaml`,
+      );
+    }
+    const match = SLUG.exec(slug);
+    if (!match) {
+      throw new InputError(
+        `The ${ANNOTATION_GITHUB_PROJECT_SLUG} annotation must be "owner/repo"; got "${slug}"`,
+      );
+    }
+    const fromLocation = locationHost(entity);
+    const host =
+      fromLocation && this.integrations.github.byHost(fromLocation)
+        ? fromLocation
+        : this.options.defaultHost;
+    const integration = this.integrations.github.byHost(host);
+    if (!integration) {
+      throw new ServiceUnavailableError(
+        `GitHub is not configured for the delivery plugin: there is no integrations.github entry for ${host}; add one with a token or a GitHub App (see the delivery backend README)`,
+      );
+    }
+    return {
+      host,
+      apiBaseUrl: (
+        integration.config.apiBaseUrl ?? 'https://api.github.com'
+      ).replace(/\/+$/, ''),
+      owner: match[1],
+      repo: match[2],
+      htmlUrl: `https://${host}/${match[1]}/${match[2]}`,
+    };
+  }
+
+  /** An Octokit with the integration's credentials for the repository. */
+  async forRepo(ref: GithubRepoRef): Promise<GithubRepoClient> {
+    let token: string | undefined;
+    try {
+      ({ token } = await this.credentials.getCredentials({ url: ref.htmlUrl }));
+    } catch (error) {
+      // The App credentials provider throws when no installation covers the owner.
+      throw new ServiceUnavailableError(
+        `GitHub credentials for ${ref.owner}/${
+          ref.repo
+        } could not be obtained from the integrations.github entry for ${
+          ref.host
+        }: ${(error as Error).message}`,
+      );
+    }
+    if (!token) {
+      throw new ServiceUnavailableError(
+        `GitHub is not configured for the delivery plugin: the integrations.github entry for ${ref.host} has neither a token nor a GitHub App installed for ${ref.owner}; add one (see the delivery backend README)`,
+      );
+    }
+    const key = `${ref.apiBaseUrl}\n${token}`;
+    let octokit = this.clients.get(key);
+    if (!octokit) {
+      if (this.clients.size >= MAX_CLIENTS) {
+        this.clients.delete(this.clients.keys().next().value!);
+      }
+      octokit = this.create(ref.apiBaseUrl, token);
+      this.clients.set(key, octokit);
+    }
+    return { octokit, ref };
+  }
+
+  private create(baseUrl: string, token: string): Octokit {
+    const logger = this.logger;
+    return new ThrottledOctokit({
+      baseUrl,
+      auth: token,
+      userAgent: 'backstage-plugin-delivery-backend',
+      log: {
+        debug: () => {},
+        info: () => {},
+        warn: (message: string) => logger.debug(`octokit: ${message}`),
+        error: (message: string) => logger.warn(`octokit: ${message}`),
+      },
+      // A viewer is waiting: never sleep until the primary limit resets (up to an hour). A short
+      // secondary-limit pause is retried once; otherwise the route answers 503 with Retry-After.
+      throttle: {
+        onRateLimit: () => false,
+        onSecondaryRateLimit: (retryAfter: number, _options, _o, count) =>
+          count < 1 && retryAfter <= 5,
+      },
+      // 429 is the throttling plugin's business; 304 answers conditional requests.
+      retry: {
+        retries: this.options.retries,
+        doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
+      },
+    });
+  }
+}

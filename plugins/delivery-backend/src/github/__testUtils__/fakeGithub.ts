@@ -1,0 +1,433 @@
+import type { components } from '@octokit/openapi-types';
+import { zipSync } from 'fflate';
+import { createHash } from 'node:crypto';
+import {
+  createServer,
+  IncomingMessage,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { AddressInfo } from 'node:net';
+
+export type WorkflowRun = components['schemas']['workflow-run'];
+export type Job = components['schemas']['job'];
+export type Deployment = components['schemas']['deployment'];
+export type DeploymentStatus = components['schemas']['deployment-status'];
+export type Artifact = components['schemas']['artifact'];
+type SimpleUser = components['schemas']['simple-user'];
+type MinimalRepository = components['schemas']['minimal-repository'];
+
+/** One request the fake received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: IncomingMessage['headers'];
+  body?: any;
+}
+
+/** What a test can make the fake answer instead of its model. */
+export interface FakeAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: unknown;
+}
+
+/** A repository of the fake: what GitHub would know about it. */
+export interface FakeRepo {
+  defaultBranch: string;
+  /** Workflow files that exist (others answer 404). */
+  workflows: string[];
+  runs: WorkflowRun[];
+  jobs: Record<number, Job[]>;
+  deployments: Deployment[];
+  statuses: Record<number, DeploymentStatus[]>;
+  artifacts: Record<number, Artifact[]>;
+  /** Artifact zips by artifact id, served by the blob server after a redirect. */
+  zips: Record<number, Uint8Array>;
+  /** Answers before the model, e.g. rate limits or outages. */
+  override?: (req: RecordedRequest) => FakeAnswer | undefined;
+}
+
+export const emptyRepo = (): FakeRepo => ({
+  defaultBranch: 'main',
+  workflows: ['ci.yml', 'deploy.yml', 'drift.yml'],
+  runs: [],
+  jobs: {},
+  deployments: [],
+  statuses: {},
+  artifacts: {},
+  zips: {},
+});
+
+export const user = (login: string): SimpleUser => ({
+  login,
+  id: login.length,
+  node_id: `U_${login}`,
+  avatar_url: `https://avatars.example.test/${login}`,
+  gravatar_id: null,
+  url: '',
+  html_url: '',
+  followers_url: '',
+  following_url: '',
+  gists_url: '',
+  starred_url: '',
+  subscriptions_url: '',
+  organizations_url: '',
+  repos_url: '',
+  events_url: '',
+  received_events_url: '',
+  type: 'User',
+  site_admin: false,
+});
+
+// The run's repository is not read by the plugin; a typed stub keeps the payload's shape.
+const repository = { id: 1, name: 'web' } as MinimalRepository;
+
+let ids = 1000;
+
+/** A workflow run as GitHub's REST API returns it. */
+export function workflowRun(
+  webHost: string,
+  slug: string,
+  overrides: Partial<WorkflowRun> & { workflowFile?: string } = {},
+): WorkflowRun {
+  const id = overrides.id ?? ids++;
+  const { workflowFile = 'ci.yml', ...rest } = overrides;
+  return {
+    id,
+    name: workflowFile === 'drift.yml' ? 'Drift' : 'CI',
+    node_id: `WFR_${id}`,
+    check_suite_id: id,
+    head_branch: 'main',
+    head_sha: '0123456789abcdef0123456789abcdef01234567',
+    path: `.github/workflows/${workflowFile}`,
+    display_title: 'Add the orders endpoint',
+    run_number: id - 999,
+    run_attempt: 1,
+    event: 'push',
+    status: 'completed',
+    conclusion: 'success',
+    workflow_id: workflowFile.length,
+    url: '',
+    html_url: `https://${webHost}/${slug}/actions/runs/${id}`,
+    pull_requests: [],
+    created_at: '2026-03-01T10:00:00Z',
+    updated_at: '2026-03-01T10:04:10Z',
+    run_started_at: '2026-03-01T10:00:05Z',
+    actor: user('alice'),
+    triggering_actor: user('bob'),
+    jobs_url: '',
+    logs_url: '',
+    check_suite_url: '',
+    artifacts_url: '',
+    cancel_url: '',
+    rerun_url: '',
+    workflow_url: '',
+    head_commit: {
+      id: '0123456789abcdef0123456789abcdef01234567',
+      tree_id: 'feedbeef',
+      message: 'Add the orders endpoint\n\nWith tests.',
+      timestamp: '2026-03-01T09:59:00Z',
+      author: { name: 'Alice', email: 'alice@example.test' },
+      committer: { name: 'Alice', email: 'alice@example.test' },
+    },
+    repository,
+    head_repository: repository,
+    ...rest,
+  };
+}
+
+/** An artifact entry of `GET .../runs/{id}/artifacts`. */
+export function artifact(
+  runId: number,
+  overrides: Partial<Artifact> = {},
+): Artifact {
+  const id = overrides.id ?? ids++;
+  return {
+    id,
+    node_id: `A_${id}`,
+    name: 'drift-report',
+    size_in_bytes: 512,
+    url: '',
+    archive_download_url: '',
+    expired: false,
+    created_at: '2026-03-01T10:04:00Z',
+    expires_at: '2026-05-30T10:04:00Z',
+    updated_at: '2026-03-01T10:04:00Z',
+    digest: null,
+    workflow_run: {
+      id: runId,
+      repository_id: 1,
+      head_repository_id: 1,
+      head_branch: 'main',
+      head_sha: '0123456789abcdef0123456789abcdef01234567',
+    },
+    ...overrides,
+  };
+}
+
+/** A zip like upload-artifact's, holding the given files. */
+export const zipOf = (files: Record<string, string>) =>
+  zipSync(
+    Object.fromEntries(
+      Object.entries(files).map(([n, c]) => [n, new TextEncoder().encode(c)]),
+    ),
+  );
+
+const etagOf = (body: string) =>
+  `W/"${createHash('sha1').update(body).digest('hex')}"`;
+
+/**
+ * A loopback stand-in for GitHub's REST API under `/api/v3` (GitHub Enterprise's layout), with
+ * ETags and 304s, rate-limit headers, `Link` pagination and artifact downloads that redirect to a
+ * separate "blob storage" server, as github.com does. Only `token <token>` is accepted.
+ */
+export class FakeGithub {
+  readonly requests: RecordedRequest[] = [];
+  /** Requests the blob server received (to check no GitHub token leaks there). */
+  readonly blobRequests: RecordedRequest[] = [];
+  readonly repos = new Map<string, FakeRepo>();
+  url = '';
+  private blobUrl = '';
+  private readonly server: Server;
+  private readonly blob: Server;
+
+  constructor(
+    private readonly webHost: string,
+    private readonly token: string,
+  ) {
+    this.server = createServer((req, res) => this.handle(req, res));
+    this.blob = createServer((req, res) => this.serveBlob(req, res));
+  }
+
+  async start(): Promise<void> {
+    for (const server of [this.server, this.blob]) {
+      await new Promise<void>(resolve =>
+        server.listen(0, '127.0.0.1', resolve),
+      );
+    }
+    this.url = `http://127.0.0.1:${
+      (this.server.address() as AddressInfo).port
+    }`;
+    this.blobUrl = `http://127.0.0.1:${
+      (this.blob.address() as AddressInfo).port
+    }`;
+  }
+
+  async stop(): Promise<void> {
+    for (const server of [this.server, this.blob]) {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
+  }
+
+  repo(slug: string): FakeRepo {
+    let repo = this.repos.get(slug);
+    if (!repo) {
+      repo = emptyRepo();
+      this.repos.set(slug, repo);
+    }
+    return repo;
+  }
+
+  run(slug: string, overrides: Parameters<typeof workflowRun>[2] = {}) {
+    return workflowRun(this.webHost, slug, overrides);
+  }
+
+  /** Requests for one repository's API paths (after `/api/v3/repos/<slug>`). */
+  requestsFor(slug: string, method = 'GET'): RecordedRequest[] {
+    const prefix = `/api/v3/repos/${slug}`;
+    return this.requests
+      .filter(r => r.method === method && r.path.startsWith(prefix))
+      .map(r => ({ ...r, path: r.path.slice(prefix.length) || '/' }));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const text = Buffer.concat(chunks).toString('utf8');
+    const recorded: RecordedRequest = {
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: req.headers,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    this.requests.push(recorded);
+    const answer = this.answer(recorded);
+    const resetAt = Math.floor(Date.now() / 1000) + 3600;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json; charset=utf-8',
+      'x-ratelimit-limit': '5000',
+      'x-ratelimit-remaining': '4999',
+      'x-ratelimit-reset': String(resetAt),
+      ...answer.headers,
+    };
+    if (answer.status === 302 || answer.status === 204) {
+      res.writeHead(answer.status, headers).end();
+      return;
+    }
+    const body = JSON.stringify(answer.body ?? {});
+    if (recorded.method === 'GET' && answer.status === 200) {
+      const etag = etagOf(body);
+      headers.etag = etag;
+      if (req.headers['if-none-match'] === etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+    }
+    res.writeHead(answer.status, headers).end(body);
+  }
+
+  private answer(req: RecordedRequest): FakeAnswer {
+    if (req.headers.authorization !== `token ${this.token}`) {
+      return { status: 401, body: { message: 'Bad credentials' } };
+    }
+    const match = /^\/api\/v3\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(req.path);
+    const repo = match ? this.repos.get(match[1]) : undefined;
+    if (!match || !repo) {
+      return { status: 404, body: { message: 'Not Found' } };
+    }
+    const overridden = repo.override?.(req);
+    if (overridden) {
+      return overridden;
+    }
+    const path = match[2] ?? '/';
+    const q = req.query;
+    const page = Number(q.page ?? 1);
+    const perPage = Number(q.per_page ?? 30);
+    const paged = <T>(items: T[]) => {
+      const slice = items.slice((page - 1) * perPage, page * perPage);
+      const next = page * perPage < items.length;
+      const link = next
+        ? `<${this.url}${req.path}?page=${
+            page + 1
+          }&per_page=${perPage}>; rel="next"`
+        : undefined;
+      return { slice, headers: link ? { link } : undefined };
+    };
+    const on = (method: string, route: RegExp) =>
+      req.method === method ? route.exec(path) : null;
+    let m: RegExpExecArray | null = null;
+    if (req.method === 'GET' && path === '/') {
+      return {
+        status: 200,
+        body: { full_name: match[1], default_branch: repo.defaultBranch },
+      };
+    }
+    m = on('GET', /^\/actions(?:\/workflows\/([^/]+))?\/runs$/);
+    if (m) {
+      if (m[1] && !repo.workflows.includes(m[1])) {
+        return { status: 404, body: { message: 'Not Found' } };
+      }
+      const runs = repo.runs.filter(
+        r =>
+          (!m![1] || r.path.endsWith(`/${m![1]}`)) &&
+          (!q.branch || r.head_branch === q.branch) &&
+          (!q.status || r.status === q.status || r.conclusion === q.status),
+      );
+      const { slice, headers } = paged(runs);
+      return {
+        status: 200,
+        headers,
+        body: { total_count: runs.length, workflow_runs: slice },
+      };
+    }
+    m = on('GET', /^\/actions\/runs\/(\d+)\/jobs$/);
+    if (m) {
+      const jobs = repo.jobs[Number(m[1])];
+      if (!jobs) return { status: 404, body: { message: 'Not Found' } };
+      const { slice, headers } = paged(jobs);
+      return {
+        status: 200,
+        headers,
+        body: { total_count: jobs.length, jobs: slice },
+      };
+    }
+    m = on('POST', /^\/actions\/runs\/(\d+)\/rerun-failed-jobs$/);
+    if (m) {
+      return repo.runs.some(r => r.id === Number(m![1]))
+        ? { status: 201, body: {} }
+        : { status: 404, body: { message: 'Not Found' } };
+    }
+    m = on('GET', /^\/actions\/runs\/(\d+)\/artifacts$/);
+    if (m) {
+      const artifacts = (repo.artifacts[Number(m[1])] ?? []).filter(
+        a => !q.name || a.name === q.name,
+      );
+      return {
+        status: 200,
+        body: { total_count: artifacts.length, artifacts },
+      };
+    }
+    m = on('GET', /^\/actions\/artifacts\/(\d+)\/zip$/);
+    if (m) {
+      return repo.zips[Number(m[1])]
+        ? {
+            status: 302,
+            headers: { location: `${this.blobUrl}/${match[1]}/${m[1]}` },
+          }
+        : { status: 404, body: { message: 'Not Found' } };
+    }
+    m = on('POST', /^\/actions\/workflows\/([^/]+)\/dispatches$/);
+    if (m) {
+      if (!repo.workflows.includes(m[1])) {
+        return { status: 404, body: { message: 'Not Found' } };
+      }
+      if (!req.body?.ref) {
+        return { status: 422, body: { message: 'Invalid request' } };
+      }
+      if (!req.body.return_run_details) {
+        return { status: 204 };
+      }
+      const id = ids++;
+      return {
+        status: 200,
+        body: {
+          workflow_run_id: id,
+          run_url: `${this.url}/api/v3/repos/${match[1]}/actions/runs/${id}`,
+          html_url: `https://${this.webHost}/${match[1]}/actions/runs/${id}`,
+        },
+      };
+    }
+    if (req.method === 'GET' && path === '/deployments') {
+      const deployments = repo.deployments.filter(
+        d =>
+          (!q.environment || d.environment === q.environment) &&
+          (!q.task || d.task === q.task),
+      );
+      const { slice, headers } = paged(deployments);
+      return { status: 200, headers, body: slice };
+    }
+    m = on('GET', /^\/deployments\/(\d+)\/statuses$/);
+    if (m) {
+      const { slice, headers } = paged(repo.statuses[Number(m[1])] ?? []);
+      return { status: 200, headers, body: slice };
+    }
+    return { status: 404, body: { message: 'Not Found' } };
+  }
+
+  private serveBlob(req: IncomingMessage, res: ServerResponse) {
+    const url = new URL(req.url ?? '/', 'http://blob');
+    this.blobRequests.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: {},
+      headers: req.headers,
+    });
+    const m = /^\/([^/]+\/[^/]+)\/(\d+)$/.exec(url.pathname);
+    const zip = m ? this.repos.get(m[1])?.zips[Number(m[2])] : undefined;
+    if (!zip) {
+      res.writeHead(404).end();
+      return;
+    }
+    res
+      .writeHead(200, {
+        'content-type': 'application/zip',
+        'content-length': String(zip.byteLength),
+      })
+      .end(Buffer.from(zip));
+  }
+}

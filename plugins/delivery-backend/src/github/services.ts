@@ -1,0 +1,40 @@
+import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { DriftService } from './DriftService';
+import { GithubClientFactory } from './GithubClientFactory';
+import { GithubReadCache } from './GithubReadCache';
+import { PipelineService } from './PipelineService';
+
+/** Default seconds a GitHub answer is served from the cache before it is revalidated. */
+export const DEFAULT_GITHUB_CACHE_TTL_SECONDS = 30;
+/** Default age after which a drift report is flagged stale (the workflow runs daily). */
+export const DEFAULT_DRIFT_STALE_AFTER_HOURS = 48;
+
+/** The GitHub side of the plugin, configured from `integrations.github` and `delivery.*`. */
+export function createGithubServices(
+  config: Config,
+  cache: CacheService,
+  logger: LoggerService,
+) {
+  const clients = GithubClientFactory.fromConfig(config, logger);
+  const reads = new GithubReadCache(
+    cache,
+    logger,
+    (config.getOptionalNumber('delivery.github.cacheTtlSeconds') ??
+      DEFAULT_GITHUB_CACHE_TTL_SECONDS) * 1000,
+  );
+  return {
+    clients,
+    pipelines: new PipelineService(clients, reads),
+    drift: new DriftService(
+      clients,
+      reads,
+      cache,
+      logger,
+      (config.getOptionalNumber('delivery.drift.staleAfterHours') ??
+        DEFAULT_DRIFT_STALE_AFTER_HOURS) *
+        3600 *
+        1000,
+    ),
+  };
+}

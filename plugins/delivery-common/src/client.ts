@@ -1,0 +1,246 @@
+import { CompoundEntityRef, parseEntityRef } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import {
+  DeliveryDeploymentsResponse,
+  DriftCheckResponse,
+  DriftState,
+  PipelineJobsResponse,
+  PipelineRerunResponse,
+  PipelineRunsPage,
+} from './github';
+import {
+  EcsRollbackRequest,
+  EcsRollbackResponse,
+  EcsServiceState,
+  EcsStopRolloutRequest,
+  EcsStopRolloutResponse,
+} from './types';
+
+/** An entity, as a ref string (`component:default/web`) or its parts. */
+export type DeliveryEntityRef = string | CompoundEntityRef;
+
+/** Options of a read: pass a signal to abandon a request whose answer nobody waits for. */
+export interface DeliveryRequestOptions {
+  signal?: AbortSignal;
+}
+
+/** Filters and page of `GET .../pipeline-runs`. */
+export interface PipelineRunsQuery extends DeliveryRequestOptions {
+  /** Workflow file name, e.g. `deploy.yml`. */
+  workflow?: string;
+  branch?: string;
+  /** GitHub's run status or conclusion, e.g. `in_progress`, `failure`. */
+  status?: string;
+  /** 1-based. */
+  page?: number;
+  /** At most 100. */
+  perPage?: number;
+}
+
+/** Filters of `GET .../deployments`. */
+export interface DeploymentsQuery extends DeliveryRequestOptions {
+  /** GitHub environment; the backend defaults to the entity's deploy-environment annotation. */
+  environment?: string;
+  page?: number;
+  perPage?: number;
+}
+
+/**
+ * The delivery backend's API (`/api/delivery`), typed. Every method rejects with a
+ * `ResponseError` from `@backstage/errors` when the backend answers with a non-2xx status; its
+ * `body.error` carries the backend's message and `statusCode` the status.
+ */
+export interface DeliveryApi {
+  /** The entity's ECS service, deployments, tasks, events and rollback targets. */
+  getEcsState(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryRequestOptions,
+  ): Promise<EcsServiceState>;
+  /** Rolls the entity's ECS service back to an earlier task-definition revision (202). */
+  rollbackEcs(
+    entityRef: DeliveryEntityRef,
+    request: EcsRollbackRequest,
+  ): Promise<EcsRollbackResponse>;
+  /** Stops the IN_PROGRESS rollout; ECS returns the service to the revision it ran before (202). */
+  stopEcsRollout(
+    entityRef: DeliveryEntityRef,
+    request: EcsStopRolloutRequest,
+  ): Promise<EcsStopRolloutResponse>;
+  /** GitHub Actions runs of the entity's repository, newest first. */
+  listPipelineRuns(
+    entityRef: DeliveryEntityRef,
+    query?: PipelineRunsQuery,
+  ): Promise<PipelineRunsPage>;
+  /** Jobs and steps of one run. */
+  getPipelineJobs(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+    options?: DeliveryRequestOptions,
+  ): Promise<PipelineJobsResponse>;
+  /** Re-runs only the failed jobs of a run. */
+  rerunFailedJobs(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+  ): Promise<PipelineRerunResponse>;
+  /** GitHub Deployments of the repository: the history a rollback chooses from. */
+  listDeployments(
+    entityRef: DeliveryEntityRef,
+    query?: DeploymentsQuery,
+  ): Promise<DeliveryDeploymentsResponse>;
+  /** The latest Terraform drift check. */
+  getDrift(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryRequestOptions,
+  ): Promise<DriftState>;
+  /** Dispatches the drift workflow now. */
+  checkDrift(entityRef: DeliveryEntityRef): Promise<DriftCheckResponse>;
+}
+
+/**
+ * The subset of Backstage's DiscoveryApi and FetchApi the client needs, so it works with the
+ * frontend's APIs and with a backend's discovery service plus plain `fetch` alike.
+ */
+export interface DeliveryClientOptions {
+  discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+  /** Defaults to the global `fetch` (which sends no Backstage token). */
+  fetchApi?: { fetch: typeof fetch };
+}
+
+/** {@link DeliveryApi} over HTTP. */
+export class DeliveryClient implements DeliveryApi {
+  private readonly discoveryApi: DeliveryClientOptions['discoveryApi'];
+  private readonly fetchApi: { fetch: typeof fetch };
+
+  constructor(options: DeliveryClientOptions) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi ?? { fetch: (...a) => fetch(...a) };
+  }
+
+  getEcsState(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryRequestOptions,
+  ): Promise<EcsServiceState> {
+    return this.request(entityRef, '/ecs', { signal: options?.signal });
+  }
+
+  rollbackEcs(
+    entityRef: DeliveryEntityRef,
+    request: EcsRollbackRequest,
+  ): Promise<EcsRollbackResponse> {
+    return this.request(entityRef, '/ecs/rollback', { body: request });
+  }
+
+  stopEcsRollout(
+    entityRef: DeliveryEntityRef,
+    request: EcsStopRolloutRequest,
+  ): Promise<EcsStopRolloutResponse> {
+    return this.request(entityRef, '/ecs/stop-rollout', { body: request });
+  }
+
+  listPipelineRuns(
+    entityRef: DeliveryEntityRef,
+    query: PipelineRunsQuery = {},
+  ): Promise<PipelineRunsPage> {
+    const { signal, ...filters } = query;
+    return this.request(entityRef, '/pipeline-runs', {
+      query: filters,
+      signal,
+    });
+  }
+
+  async getPipelineJobs(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+    options?: DeliveryRequestOptions,
+  ): Promise<PipelineJobsResponse> {
+    return this.request(entityRef, `/pipeline-runs/${runPart(runId)}/jobs`, {
+      signal: options?.signal,
+    });
+  }
+
+  async rerunFailedJobs(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+  ): Promise<PipelineRerunResponse> {
+    return this.request(
+      entityRef,
+      `/pipeline-runs/${runPart(runId)}/rerun-failed`,
+      { method: 'POST' },
+    );
+  }
+
+  listDeployments(
+    entityRef: DeliveryEntityRef,
+    query: DeploymentsQuery = {},
+  ): Promise<DeliveryDeploymentsResponse> {
+    const { signal, ...filters } = query;
+    return this.request(entityRef, '/deployments', { query: filters, signal });
+  }
+
+  getDrift(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryRequestOptions,
+  ): Promise<DriftState> {
+    return this.request(entityRef, '/drift', { signal: options?.signal });
+  }
+
+  checkDrift(entityRef: DeliveryEntityRef): Promise<DriftCheckResponse> {
+    return this.request(entityRef, '/drift/check', { method: 'POST' });
+  }
+
+  /**
+   * Calls `/v1/entities/:namespace/:kind/:name<path>`: GET unless there is a JSON body or another
+   * method. Query parameters whose value is undefined or empty are left out.
+   */
+  protected async request<T>(
+    entityRef: DeliveryEntityRef,
+    path: string,
+    options: {
+      method?: 'GET' | 'POST';
+      body?: unknown;
+      query?: Record<string, string | number | undefined>;
+      signal?: AbortSignal;
+    } = {},
+  ): Promise<T> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('delivery');
+    let url = `${baseUrl}${entityPath(entityRef)}${path}`;
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined && value !== '') query.set(key, String(value));
+    }
+    const search = query.toString();
+    if (search) url += `?${search}`;
+
+    const response = await this.fetchApi.fetch(url, {
+      method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
+      headers:
+        options.body === undefined
+          ? undefined
+          : { 'Content-Type': 'application/json' },
+      body:
+        options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+    if (!response.ok) {
+      throw await ResponseError.fromResponse(response);
+    }
+    return (await response.json()) as T;
+  }
+}
+
+/** A run id as a path segment; refuses anything but a positive integer. */
+function runPart(runId: number): string {
+  if (!Number.isSafeInteger(runId) || runId < 1) {
+    throw new TypeError(`Invalid run id ${runId}`);
+  }
+  return String(runId);
+}
+
+/** `/v1/entities/<namespace>/<kind>/<name>`, each part URL-encoded; namespace defaults to `default`. */
+export function entityPath(entityRef: DeliveryEntityRef): string {
+  const { kind, namespace, name } =
+    typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;
+  return `/v1/entities/${[namespace || 'default', kind, name]
+    .map(encodeURIComponent)
+    .join('/')}`;
+}

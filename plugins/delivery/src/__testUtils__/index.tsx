@@ -1,0 +1,228 @@
+import { Entity } from '@backstage/catalog-model';
+import { ResponseError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import {
+  DeliveryApi,
+  EcsDeployment,
+  EcsServiceState,
+} from '@cicd-aws/plugin-delivery-common';
+import { ReactElement } from 'react';
+import { deliveryApiRef } from '../api';
+
+let entityCount = 0;
+
+/**
+ * A component with the delivery annotations. Each call gets a new name: the permission hook
+ * caches decisions per entity across renders, so tests must not share one.
+ */
+export function makeEntity(
+  annotations: Record<string, string | undefined> = {},
+): Entity {
+  entityCount += 1;
+  const all: Record<string, string | undefined> = {
+    'aws.amazon.com/amazon-ecs-service-arn':
+      'arn:aws:ecs:us-east-1:123456789012:service/demo/demo-web',
+    'github.com/project-slug': 'acme/demo-web',
+    ...annotations,
+  };
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: `demo-web-${entityCount}`,
+      namespace: 'default',
+      annotations: Object.fromEntries(
+        Object.entries(all).filter(([, v]) => v !== undefined),
+      ) as Record<string, string>,
+    },
+    spec: { type: 'service', owner: 'group:default/platform-team' },
+  };
+}
+
+const image = (tag: string) => [
+  {
+    name: 'web',
+    image: `123456789012.dkr.ecr.us-east-1.amazonaws.com/web:${tag}`,
+  },
+];
+
+export function deployment(
+  overrides: Partial<EcsDeployment> & { revision: number },
+): EcsDeployment {
+  return {
+    id: `ecs-svc/${overrides.revision}000`,
+    status: 'PRIMARY',
+    rolloutState: 'COMPLETED',
+    taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:${overrides.revision}`,
+    images: image(`v${overrides.revision}`),
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    failedTasks: 0,
+    createdAt: new Date(Date.now() - 3600_000).toISOString(),
+    ...overrides,
+  };
+}
+
+/** demo-web running revision 3, with 2 and 1 to roll back to (2 the last completed). */
+export function ecsState(
+  overrides: Partial<EcsServiceState> = {},
+): EcsServiceState {
+  return {
+    serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/demo/demo-web',
+    clusterArn: 'arn:aws:ecs:us-east-1:123456789012:cluster/demo',
+    serviceName: 'demo-web',
+    region: 'us-east-1',
+    status: 'ACTIVE',
+    desiredCount: 2,
+    runningCount: 2,
+    pendingCount: 0,
+    deploymentController: 'ECS',
+    deploymentStrategy: 'ROLLING',
+    minimumHealthyPercent: 100,
+    maximumPercent: 200,
+    family: 'demo-web',
+    taskDefinitionArn:
+      'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:3',
+    deployments: [deployment({ revision: 3 })],
+    circuitBreaker: { enable: true, rollback: true },
+    events: [
+      {
+        id: 'e1',
+        message: '(service demo-web) has reached a steady state.',
+        createdAt: new Date(Date.now() - 60_000).toISOString(),
+      },
+    ],
+    tasks: [
+      {
+        taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/demo/aaa111',
+        taskId: 'aaa111',
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        healthStatus: 'HEALTHY',
+        revision: 3,
+        availabilityZone: 'us-east-1a',
+        startedAt: new Date(Date.now() - 600_000).toISOString(),
+        containers: [{ name: 'web', lastStatus: 'RUNNING' }],
+      },
+      {
+        taskArn: 'arn:aws:ecs:us-east-1:123456789012:task/demo/bbb222',
+        taskId: 'bbb222',
+        lastStatus: 'STOPPED',
+        desiredStatus: 'STOPPED',
+        healthStatus: 'UNHEALTHY',
+        revision: 2,
+        stoppedAt: new Date(Date.now() - 300_000).toISOString(),
+        stoppedReason: 'Essential container in task exited',
+        stopCode: 'EssentialContainerExited',
+        containers: [
+          {
+            name: 'web',
+            lastStatus: 'STOPPED',
+            exitCode: 137,
+            reason: 'OutOfMemoryError',
+          },
+        ],
+      },
+    ],
+    rollbackTargets: [
+      {
+        revision: 2,
+        taskDefinitionArn:
+          'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:2',
+        images: image('v2'),
+        registeredAt: new Date(Date.now() - 86400_000).toISOString(),
+        lastCompleted: true,
+      },
+      {
+        revision: 1,
+        taskDefinitionArn:
+          'arn:aws:ecs:us-east-1:123456789012:task-definition/demo-web:1',
+        images: image('v1'),
+        registeredAt: new Date(Date.now() - 2 * 86400_000).toISOString(),
+      },
+    ],
+    ...overrides,
+  };
+}
+
+/** A ResponseError as the client throws it for a Backstage error body. */
+export function responseError(
+  statusCode: number,
+  name: string,
+  message: string,
+): Promise<ResponseError> {
+  const body = JSON.stringify({
+    error: { name, message },
+    response: { statusCode },
+  });
+  return ResponseError.fromResponse({
+    status: statusCode,
+    statusText: name,
+    ok: false,
+    url: 'http://localhost:7007/api/delivery/v1/entities/default/component/x',
+    headers: {
+      get: (key: string) =>
+        key.toLowerCase() === 'content-type' ? 'application/json' : null,
+    },
+    text: async () => body,
+  } as any);
+}
+
+const never = () => new Promise<never>(() => {});
+
+/** A DeliveryApi whose methods never answer unless a test says otherwise. */
+export function mockDeliveryApi(
+  overrides: Partial<Record<keyof DeliveryApi, jest.Mock>> = {},
+): jest.Mocked<DeliveryApi> {
+  return {
+    getEcsState: jest.fn(never),
+    rollbackEcs: jest.fn(never),
+    stopEcsRollout: jest.fn(never),
+    listPipelineRuns: jest.fn(never),
+    getPipelineJobs: jest.fn(never),
+    rerunFailedJobs: jest.fn(never),
+    listDeployments: jest.fn(never),
+    getDrift: jest.fn(never),
+    checkDrift: jest.fn(never),
+    ...overrides,
+  } as unknown as jest.Mocked<DeliveryApi>;
+}
+
+export function mockPermissionApi(
+  decide: (name: string) => AuthorizeResult = () => AuthorizeResult.ALLOW,
+) {
+  return {
+    authorize: jest.fn(
+      async (request: { permission: { name: string } }) =>
+        ({
+          result: decide(request.permission.name),
+        } as { result: AuthorizeResult.ALLOW | AuthorizeResult.DENY }),
+    ),
+  };
+}
+
+export async function renderWithEntity(
+  element: ReactElement,
+  options: {
+    api: DeliveryApi;
+    entity?: Entity;
+    permissionApi?: ReturnType<typeof mockPermissionApi>;
+  },
+): Promise<{ entity: Entity }> {
+  const entity = options.entity ?? makeEntity();
+  await renderInTestApp(
+    <TestApiProvider
+      apis={[
+        [deliveryApiRef, options.api],
+        [permissionApiRef, options.permissionApi ?? mockPermissionApi()],
+      ]}
+    >
+      <EntityProvider entity={entity}>{element}</EntityProvider>
+    </TestApiProvider>,
+  );
+  return { entity };
+}

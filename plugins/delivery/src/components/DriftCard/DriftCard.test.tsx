@@ -1,0 +1,170 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { DriftState } from '@cicd-aws/plugin-delivery-common';
+import { screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  mockDeliveryApi,
+  mockPermissionApi,
+  renderWithEntity,
+  responseError,
+} from '../../__testUtils__';
+import { DriftCard } from './DriftCard';
+
+const drift = (overrides: Partial<DriftState> = {}): DriftState => ({
+  status: 'in-sync',
+  workflow: 'drift.yml',
+  workflowUrl: 'https://github.com/acme/demo-web/actions/workflows/drift.yml',
+  checkedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+  commit: '1234567890abcdef1234567890abcdef12345678',
+  stale: false,
+  resources: [],
+  run: { id: 77, url: 'https://github.com/acme/demo-web/actions/runs/77' },
+  terraform: { directory: 'infrastructure/terraform' },
+  ...overrides,
+});
+
+describe('DriftCard', () => {
+  it('shows in sync with when and on which commit, and links the run', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(drift()),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(await screen.findByText('In sync')).toBeInTheDocument();
+    expect(screen.getByText(/Checked/)).toHaveTextContent(
+      /Checked 2 hours ago on commit 1234567.* in infrastructure\/terraform/,
+    );
+    expect(
+      screen.getByRole('link', { name: /the check's run/ }),
+    ).toHaveAttribute(
+      'href',
+      'https://github.com/acme/demo-web/actions/runs/77',
+    );
+  });
+
+  it('lists drifted resources with action and changed attributes, and says when stale', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(
+        drift({
+          status: 'drifted',
+          stale: true,
+          resources: [
+            {
+              address: 'aws_ecs_service.rolling[0]',
+              type: 'aws_ecs_service',
+              actions: ['update'],
+              changedAttributes: ['desired_count', 'tags.Team'],
+              changedOutsideTerraform: true,
+            },
+            {
+              address: 'aws_lb_target_group.blue',
+              type: 'aws_lb_target_group',
+              actions: ['delete', 'create'],
+              changedAttributes: ['port'],
+            },
+          ],
+        }),
+      ),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(await screen.findByText('Drifted')).toBeInTheDocument();
+    expect(screen.getByText(/Stale/)).toBeInTheDocument();
+    const rows = within(
+      screen.getByRole('table', { name: 'Drifted resources' }),
+    )
+      .getAllByRole('row')
+      .slice(1);
+    expect(rows[0]).toHaveTextContent('aws_ecs_service.rolling[0]');
+    expect(rows[0]).toHaveTextContent('changed outside Terraform');
+    expect(rows[0]).toHaveTextContent('desired_count, tags.Team');
+    expect(rows[1]).toHaveTextContent('replace');
+  });
+
+  it('shows a failed check with its reason, and never-checked plainly', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(
+        drift({
+          status: 'error',
+          error: { message: 'terraform init failed' },
+        }),
+      ),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(await screen.findByText('Check failed')).toBeInTheDocument();
+    expect(
+      screen.getByText(/The drift check failed: terraform init failed/),
+    ).toBeInTheDocument();
+
+    const api2 = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(
+        drift({
+          status: 'never-run',
+          checkedAt: undefined,
+          commit: undefined,
+          run: undefined,
+        }),
+      ),
+    });
+    await renderWithEntity(<DriftCard />, { api: api2 });
+    expect(await screen.findByText('Never checked')).toBeInTheDocument();
+  });
+
+  it('starts a check once and shows the dispatched run', async () => {
+    const checkDrift = jest.fn().mockResolvedValue({
+      workflow: 'drift.yml',
+      ref: 'main',
+      runId: 78,
+      runUrl: 'https://github.com/acme/demo-web/actions/runs/78',
+    });
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(drift()),
+      checkDrift,
+    });
+    await renderWithEntity(<DriftCard pollIntervalMs={60_000} />, { api });
+    await screen.findByText('In sync');
+    const button = screen.getByRole('button', { name: 'Check now' });
+    await screen.findByRole('button', { name: 'Check now' });
+    await userEvent.dblClick(button);
+    expect(
+      await screen.findByText(/Drift check started on main/),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /run 78/ })).toHaveAttribute(
+      'href',
+      'https://github.com/acme/demo-web/actions/runs/78',
+    );
+    expect(checkDrift).toHaveBeenCalledTimes(1);
+  });
+
+  it('disables Check now and names the permission when it is denied', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(drift()),
+    });
+    await renderWithEntity(<DriftCard />, {
+      api,
+      permissionApi: mockPermissionApi(() => AuthorizeResult.DENY),
+    });
+    expect(
+      await screen.findByText(/Starting a drift check needs the/),
+    ).toHaveTextContent(
+      /needs the delivery.drift.check permission on component:default\/demo-web-\d+, which the portal gives to the entity's owners/,
+    );
+    expect(screen.getByRole('button', { name: 'Check now' })).toBeDisabled();
+  });
+
+  it('says GitHub is not configured on that 503', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            503,
+            'ServiceUnavailableError',
+            'GitHub is not configured for the delivery plugin: add integrations.github',
+          ),
+        ),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(
+      await screen.findByText('GitHub is not configured'),
+    ).toBeInTheDocument();
+  });
+});

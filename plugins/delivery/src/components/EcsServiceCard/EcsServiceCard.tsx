@@ -1,0 +1,364 @@
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_ECS_SERVICE_ARN,
+  EcsDeployment,
+  EcsServiceState,
+  EcsTask,
+} from '@cicd-aws/plugin-delivery-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableHead from '@material-ui/core/TableHead';
+import TableRow from '@material-ui/core/TableRow';
+import Typography from '@material-ui/core/Typography';
+import { ReactNode, useState } from 'react';
+import { isEcsServiceAvailable } from '../../conditions';
+import { useEcsState } from '../../hooks/useEcsState';
+import { DeliveryCard } from '../common/DeliveryCard';
+import { MissingAnnotationPanel } from '../common/DeliveryErrorPanel';
+import { ecsStatusKind, StatusLabel } from '../common/StatusLabel';
+import { relativeTime, timeTitle } from '../common/time';
+
+export const ECS_ARN_EXAMPLE =
+  'arn:aws:ecs:eu-west-1:123456789012:service/prod/web';
+
+/** Shown events before "Show all". */
+const EVENTS_SHOWN = 5;
+
+function Fact(props: { label: string; children: ReactNode }) {
+  return (
+    <Box mr={4} mb={1}>
+      <Typography variant="caption" color="textSecondary" component="div">
+        {props.label}
+      </Typography>
+      <Typography variant="body1" component="div">
+        {props.children}
+      </Typography>
+    </Box>
+  );
+}
+
+function Images(props: { images: { name: string; image: string }[] }) {
+  return (
+    <>
+      {props.images.map(i => (
+        <div key={i.name}>
+          <Typography variant="body2" component="span" color="textSecondary">
+            {i.name}:{' '}
+          </Typography>
+          <code>{i.image}</code>
+        </div>
+      ))}
+    </>
+  );
+}
+
+function Summary({ state }: { state: EcsServiceState }) {
+  const cb = state.circuitBreaker;
+  return (
+    <Box display="flex" flexWrap="wrap">
+      <Fact label="Service">
+        {state.serviceName} ({state.region})
+      </Fact>
+      <Fact label="Status">
+        <StatusLabel kind={ecsStatusKind(state.status)}>
+          {state.status ?? 'unknown'}
+        </StatusLabel>
+      </Fact>
+      <Fact label="Tasks">
+        {state.runningCount} running / {state.desiredCount} desired,{' '}
+        {state.pendingCount} pending
+      </Fact>
+      <Fact label="Deployments">
+        {state.deploymentController}, {state.deploymentStrategy.toLowerCase()}
+        {state.minimumHealthyPercent !== undefined &&
+          state.maximumPercent !== undefined &&
+          ` (${state.minimumHealthyPercent}–${state.maximumPercent} %)`}
+      </Fact>
+      <Fact label="Circuit breaker">
+        {cb?.enable
+          ? `on, ${
+              cb.rollback ? 'rolls back on failure' : 'no automatic rollback'
+            }`
+          : 'off'}
+      </Fact>
+    </Box>
+  );
+}
+
+function rolloutKind(d: EcsDeployment) {
+  return ecsStatusKind(d.rolloutState);
+}
+
+function Deployments({ deployments }: { deployments: EcsDeployment[] }) {
+  return (
+    <Box overflow="auto">
+      <Table size="small" aria-label="Deployments">
+        <TableHead>
+          <TableRow>
+            <TableCell>Deployment</TableCell>
+            <TableCell>Rollout</TableCell>
+            <TableCell>Revision</TableCell>
+            <TableCell>Image</TableCell>
+            <TableCell>Tasks</TableCell>
+            <TableCell>Started</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {deployments.map(d => (
+            <TableRow key={d.id}>
+              <TableCell>
+                <div>{d.status}</div>
+                <Typography variant="caption" color="textSecondary">
+                  {d.id}
+                </Typography>
+              </TableCell>
+              <TableCell>
+                <StatusLabel kind={rolloutKind(d)}>
+                  {d.rolloutState ?? 'unknown'}
+                </StatusLabel>
+                {d.rolloutStateReason && (
+                  <Typography
+                    variant="caption"
+                    color="textSecondary"
+                    component="div"
+                  >
+                    {d.rolloutStateReason}
+                  </Typography>
+                )}
+              </TableCell>
+              <TableCell>
+                {d.revision !== undefined ? `revision ${d.revision}` : '–'}
+              </TableCell>
+              <TableCell>
+                <Images images={d.images} />
+              </TableCell>
+              <TableCell>
+                {d.runningCount}/{d.desiredCount} running
+                {d.pendingCount > 0 && `, ${d.pendingCount} pending`}
+                {d.failedTasks > 0 && `, ${d.failedTasks} failed`}
+              </TableCell>
+              <TableCell {...timeTitle(d.createdAt)}>
+                {relativeTime(d.createdAt) ?? '–'}
+              </TableCell>
+            </TableRow>
+          ))}
+        </TableBody>
+      </Table>
+    </Box>
+  );
+}
+
+function healthKind(task: EcsTask) {
+  if (task.lastStatus === 'STOPPED') return 'aborted' as const;
+  if (task.healthStatus === 'UNKNOWN' || !task.healthStatus)
+    return 'unknown' as const;
+  return ecsStatusKind(task.healthStatus);
+}
+
+/** Stopped tasks shown before "Show all": the running ones matter first. */
+const STOPPED_SHOWN = 4;
+
+function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
+  const [showAll, setShowAll] = useState(false);
+  const stopped = all.filter(t => t.lastStatus === 'STOPPED');
+  const hidden = showAll ? 0 : Math.max(0, stopped.length - STOPPED_SHOWN);
+  const tasks = hidden
+    ? [
+        ...all.filter(t => t.lastStatus !== 'STOPPED'),
+        ...stopped.slice(0, STOPPED_SHOWN),
+      ]
+    : all;
+  if (all.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        The service has no tasks.
+      </Typography>
+    );
+  }
+  return (
+    <Box overflow="auto">
+      <Table size="small" aria-label="Tasks">
+        <TableHead>
+          <TableRow>
+            <TableCell>Task</TableCell>
+            <TableCell>Status</TableCell>
+            <TableCell>Health</TableCell>
+            <TableCell>Revision</TableCell>
+            <TableCell>Started / stopped</TableCell>
+            <TableCell>Why it stopped</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {tasks.map(t => {
+            const ended = t.containers.filter(
+              c => c.exitCode !== undefined || c.reason,
+            );
+            return (
+              <TableRow key={t.taskArn}>
+                <TableCell>
+                  <code>{t.taskId}</code>
+                  {t.availabilityZone && (
+                    <Typography
+                      variant="caption"
+                      color="textSecondary"
+                      component="div"
+                    >
+                      {t.availabilityZone}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <StatusLabel kind={ecsStatusKind(t.lastStatus)}>
+                    {t.lastStatus ?? 'unknown'}
+                  </StatusLabel>
+                  {t.desiredStatus && t.desiredStatus !== t.lastStatus && (
+                    <Typography
+                      variant="caption"
+                      color="textSecondary"
+                      component="div"
+                    >
+                      desired {t.desiredStatus}
+                    </Typography>
+                  )}
+                </TableCell>
+                <TableCell>
+                  <StatusLabel kind={healthKind(t)}>
+                    {t.healthStatus ?? 'UNKNOWN'}
+                  </StatusLabel>
+                </TableCell>
+                <TableCell>
+                  {t.revision !== undefined ? `revision ${t.revision}` : '–'}
+                </TableCell>
+                <TableCell
+                  {...timeTitle(t.stoppedAt ?? t.startedAt ?? t.createdAt)}
+                >
+                  {t.stoppedAt
+                    ? `stopped ${relativeTime(t.stoppedAt)}`
+                    : relativeTime(t.startedAt ?? t.createdAt) ?? '–'}
+                </TableCell>
+                <TableCell>
+                  {t.stoppedReason && (
+                    <div>
+                      {t.stoppedReason}
+                      {t.stopCode && ` (${t.stopCode})`}
+                    </div>
+                  )}
+                  {ended.map(c => (
+                    <Typography
+                      key={c.name}
+                      variant="caption"
+                      component="div"
+                      color="textSecondary"
+                    >
+                      {c.name}
+                      {c.exitCode !== undefined && `: exit code ${c.exitCode}`}
+                      {c.reason && `: ${c.reason}`}
+                    </Typography>
+                  ))}
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+      {(hidden > 0 || showAll) && stopped.length > STOPPED_SHOWN && (
+        <Button size="small" onClick={() => setShowAll(!showAll)}>
+          {showAll
+            ? 'Show fewer stopped tasks'
+            : `Show all ${stopped.length} stopped tasks`}
+        </Button>
+      )}
+    </Box>
+  );
+}
+
+function Events({ events }: { events: EcsServiceState['events'] }) {
+  const [all, setAll] = useState(false);
+  if (events.length === 0) {
+    return (
+      <Typography variant="body2" color="textSecondary">
+        No recent events.
+      </Typography>
+    );
+  }
+  const shown = all ? events : events.slice(0, EVENTS_SHOWN);
+  return (
+    <>
+      <ul aria-label="Recent events" style={{ paddingLeft: 16, margin: 0 }}>
+        {shown.map((e, i) => (
+          <li key={e.id ?? i}>
+            <Typography variant="body2" component="span">
+              <span {...timeTitle(e.createdAt)}>
+                {relativeTime(e.createdAt) ?? ''}
+              </span>
+              {e.createdAt && ': '}
+              {e.message}
+            </Typography>
+          </li>
+        ))}
+      </ul>
+      {events.length > EVENTS_SHOWN && (
+        <Button size="small" onClick={() => setAll(!all)}>
+          {all ? 'Show fewer events' : `Show all ${events.length} events`}
+        </Button>
+      )}
+    </>
+  );
+}
+
+/** The ECS service of the entity: counts, deployments, circuit breaker, events and tasks. */
+export function EcsServiceCard(props: { pollIntervalMs?: number }) {
+  const { entity } = useEntity();
+  const ecs = useEcsState(props.pollIntervalMs);
+  const title = 'ECS service';
+  if (!isEcsServiceAvailable(entity)) {
+    return (
+      <DeliveryCard title={title} source="aws" what="the ECS service">
+        <MissingAnnotationPanel
+          annotation={ANNOTATION_ECS_SERVICE_ARN}
+          example={ECS_ARN_EXAMPLE}
+          purpose="the ECS service and its rollback"
+        />
+      </DeliveryCard>
+    );
+  }
+  const state = ecs.value;
+  return (
+    <DeliveryCard
+      title={title}
+      source="aws"
+      what="the ECS service"
+      loading={ecs.loading}
+      refreshing={ecs.refreshing}
+      error={ecs.error}
+      hasData={!!state}
+      loadedAt={ecs.loadedAt}
+      onRefresh={ecs.refresh}
+    >
+      {state && (
+        <>
+          <Summary state={state} />
+          <Typography variant="h6" component="h3">
+            Deployments
+          </Typography>
+          <Deployments deployments={state.deployments} />
+          <Box mt={2}>
+            <Typography variant="h6" component="h3">
+              Tasks
+            </Typography>
+            <Tasks tasks={state.tasks} />
+          </Box>
+          <Box mt={2}>
+            <Typography variant="h6" component="h3">
+              Recent events
+            </Typography>
+            <Events events={state.events} />
+          </Box>
+        </>
+      )}
+    </DeliveryCard>
+  );
+}

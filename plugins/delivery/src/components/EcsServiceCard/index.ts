@@ -1,0 +1,1 @@
+export { EcsServiceCard } from './EcsServiceCard';

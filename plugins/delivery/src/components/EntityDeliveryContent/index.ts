@@ -1,0 +1,2 @@
+export { EntityDeliveryContent } from './EntityDeliveryContent';
+export type { DeliveryPollIntervals } from './EntityDeliveryContent';

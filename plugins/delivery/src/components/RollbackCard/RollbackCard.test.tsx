@@ -1,0 +1,407 @@
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import {
+  deployment,
+  ecsState,
+  makeEntity,
+  mockDeliveryApi,
+  mockPermissionApi,
+  renderWithEntity,
+  responseError,
+} from '../../__testUtils__';
+import { RollbackCard } from './RollbackCard';
+
+const history = {
+  environment: 'production',
+  page: 1,
+  perPage: 100,
+  hasNextPage: false,
+  deployments: [
+    {
+      id: 30,
+      environment: 'production',
+      ref: 'main',
+      sha: 'cccccccccccccccccccccccccccccccccccccccc',
+      task: 'deploy:ecs-service',
+      creator: { login: 'carol' },
+      createdAt: new Date(Date.now() - 3600_000).toISOString(),
+      state: 'success' as const,
+      revision: 3,
+    },
+    {
+      id: 20,
+      environment: 'production',
+      ref: 'main',
+      sha: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      task: 'deploy:ecs-service',
+      creator: { login: 'bob' },
+      createdAt: new Date(Date.now() - 86400_000).toISOString(),
+      state: 'inactive' as const,
+      revision: 2,
+    },
+  ],
+};
+
+const rollbackButton = () =>
+  screen.getByRole('button', { name: /^Roll back…$/ });
+
+async function chooseAndConfirm(revision: string, reason: string) {
+  await userEvent.click(
+    await screen.findByRole('radio', {
+      name: new RegExp(`^Revision ${revision}`),
+    }),
+  );
+  await userEvent.type(screen.getByRole('textbox', { name: /Reason/ }), reason);
+  await userEvent.click(rollbackButton());
+  return screen.findByRole('dialog');
+}
+
+describe('RollbackCard', () => {
+  it('preselects nothing, marks the last completed revision, and explains the disabled button', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+
+    const radios = await screen.findAllByRole('radio');
+    expect(radios).toHaveLength(2);
+    radios.forEach(r => expect(r).not.toBeChecked());
+    expect(
+      screen.getByRole('radio', { name: /Revision 2 \(last completed\)/ }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('radio', { name: /^Revision 1 ·/ }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(rollbackButton()).toBeDisabled());
+    expect(screen.getByText('Choose a target revision.')).toBeInTheDocument();
+  });
+
+  it('compares current and target, requires a reason, and confirms naming the service and both revisions', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /^Revision 2/ }),
+    );
+    const comparison = screen.getByRole('table', {
+      name: 'Current and target revision',
+    });
+    const row = (label: string) =>
+      within(comparison).getByRole('row', { name: new RegExp(`^${label}`) });
+    expect(row('Revision')).toHaveTextContent('revision 3revision 2');
+    expect(row('Images')).toHaveTextContent('web:v3');
+    expect(row('Images')).toHaveTextContent('web:v2');
+    await waitFor(() => expect(row('Deployed by')).toHaveTextContent('carol'));
+    expect(row('Deployed by')).toHaveTextContent('bob');
+    expect(row('Commit')).toHaveTextContent(/ccccccc.*bbbbbbb/);
+
+    // A reason of fewer than three visible characters keeps the button disabled.
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Reason/ }),
+      ' a ',
+    );
+    expect(rollbackButton()).toBeDisabled();
+    expect(screen.getByText(/Type a reason/)).toBeInTheDocument();
+    await userEvent.type(screen.getByRole('textbox', { name: /Reason/ }), 'bc');
+    expect(rollbackButton()).toBeEnabled();
+
+    await userEvent.click(rollbackButton());
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Roll back demo-web?');
+    expect(dialog).toHaveTextContent(
+      'The ECS service demo-web goes from revision 3 back to revision 2.',
+    );
+    expect(dialog).toHaveTextContent('Reason: a bc');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Cancel' }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(api.rollbackEcs).not.toHaveBeenCalled();
+  });
+
+  it('sends one rollback on a double click and follows the new deployment to COMPLETED', async () => {
+    const getEcsState = jest
+      .fn()
+      .mockResolvedValueOnce(ecsState())
+      .mockResolvedValueOnce(
+        ecsState({
+          deployments: [
+            deployment({
+              revision: 2,
+              id: 'ecs-svc/new',
+              rolloutState: 'IN_PROGRESS',
+              runningCount: 0,
+            }),
+            deployment({ revision: 3, status: 'ACTIVE' }),
+          ],
+        }),
+      )
+      .mockResolvedValue(
+        ecsState({
+          deployments: [deployment({ revision: 2, id: 'ecs-svc/new' })],
+          rollbackTargets: [],
+        }),
+      );
+    let answer: (v: unknown) => void = () => {};
+    const rollbackEcs = jest.fn(
+      () =>
+        new Promise<any>(resolve => {
+          answer = resolve;
+        }),
+    );
+    const api = mockDeliveryApi({
+      getEcsState,
+      rollbackEcs,
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+
+    const dialog = await chooseAndConfirm('2', 'bad release');
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Roll back to revision 2',
+    });
+    await userEvent.dblClick(confirm);
+    await userEvent.click(confirm).catch(() => {});
+    answer({ deploymentId: 'ecs-svc/new', fromRevision: 3, toRevision: 2 });
+
+    expect(
+      await screen.findByText(
+        /Rollback of demo-web to revision 2: in progress/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Rollback of demo-web to revision 2: COMPLETED/),
+    ).toBeInTheDocument();
+    expect(rollbackEcs).toHaveBeenCalledTimes(1);
+    expect(rollbackEcs).toHaveBeenCalledWith(
+      expect.stringMatching(/^component:default\/demo-web-/),
+      {
+        revision: 2,
+        reason: 'bad release',
+      },
+    );
+  });
+
+  it('says FAILED, with ECS reason, when the rollback deployment fails', async () => {
+    const getEcsState = jest
+      .fn()
+      .mockResolvedValueOnce(ecsState())
+      .mockResolvedValue(
+        ecsState({
+          deployments: [
+            deployment({
+              revision: 1,
+              id: 'ecs-svc/r1',
+              rolloutState: 'FAILED',
+              rolloutStateReason:
+                'ECS deployment circuit breaker: tasks failed to start.',
+            }),
+          ],
+        }),
+      );
+    const api = mockDeliveryApi({
+      getEcsState,
+      rollbackEcs: jest.fn().mockResolvedValue({
+        deploymentId: 'ecs-svc/r1',
+        fromRevision: 3,
+        toRevision: 1,
+      }),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+    const dialog = await chooseAndConfirm('1', 'try one');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Roll back to revision 1' }),
+    );
+    expect(
+      await screen.findByText(
+        /Rollback of demo-web to revision 1: FAILED. ECS deployment circuit breaker: tasks failed to start./,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the backend refusal', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      rollbackEcs: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            409,
+            'ConflictError',
+            'Another rollback of demo-web is being started',
+          ),
+        ),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+    const dialog = await chooseAndConfirm('2', 'bad release');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Roll back to revision 2' }),
+    );
+    expect(
+      await screen.findByText(
+        /The rollback was refused: Another rollback of demo-web is being started/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('is disabled with the permission named when the user may not roll back', async () => {
+    const permissionApi = mockPermissionApi(() => AuthorizeResult.DENY);
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    const { entity } = await renderWithEntity(<RollbackCard />, {
+      api,
+      permissionApi,
+    });
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /^Revision 2/ }),
+    );
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Reason/ }),
+      'abc',
+    );
+    expect(
+      await screen.findByText(/You cannot roll back this service/),
+    ).toHaveTextContent(
+      `needs the delivery.ecs.rollback permission on component:default/${entity.metadata.name}`,
+    );
+    expect(rollbackButton()).toBeDisabled();
+    expect(permissionApi.authorize).toHaveBeenCalledWith(
+      expect.objectContaining({
+        permission: expect.objectContaining({ name: 'delivery.ecs.rollback' }),
+        resourceRef: `component:default/${entity.metadata.name}`,
+      }),
+    );
+  });
+
+  it('links blue/green (CodeDeploy) services to their rollback workflow instead', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          deploymentController: 'CODE_DEPLOY',
+          deploymentStrategy: 'BLUE_GREEN',
+        }),
+      ),
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, {
+      api,
+      entity: makeEntity({ 'cicd-aws.dev/rollback-workflow': 'undo.yml' }),
+    });
+    const link = await screen.findByRole('link', { name: /undo.yml workflow/ });
+    expect(link).toHaveAttribute(
+      'href',
+      'https://github.com/acme/demo-web/actions/workflows/undo.yml',
+    );
+    expect(rollbackButton()).toBeDisabled();
+    expect(
+      screen.getByText(/blue\/green service deployed by CodeDeploy/),
+    ).toBeInTheDocument();
+  });
+
+  it('offers "Stop rollout and roll back" while a rollout is in progress, with its own confirmation', async () => {
+    const inProgress = ecsState({
+      deployments: [
+        deployment({
+          revision: 4,
+          id: 'ecs-svc/4',
+          rolloutState: 'IN_PROGRESS',
+        }),
+        deployment({ revision: 3, id: 'ecs-svc/3', status: 'ACTIVE' }),
+      ],
+    });
+    const stopEcsRollout = jest.fn().mockResolvedValue({
+      serviceDeploymentArn:
+        'arn:aws:ecs:us-east-1:123456789012:service-deployment/demo/demo-web/x',
+      fromRevision: 4,
+      toRevision: 3,
+    });
+    // The rollout stays in progress until it is stopped; then ECS's replacement completes.
+    const getEcsState = jest.fn(async () =>
+      stopEcsRollout.mock.calls.length === 0
+        ? inProgress
+        : ecsState({
+            deployments: [deployment({ revision: 3, id: 'ecs-svc/3b' })],
+          }),
+    );
+    const api = mockDeliveryApi({
+      getEcsState,
+      stopEcsRollout,
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+
+    expect(
+      await screen.findByText(/A rollout of revision 4 is in progress/),
+    ).toHaveTextContent('Stopping it makes ECS return demo-web to revision 3.');
+    expect(screen.queryByRole('radio')).not.toBeInTheDocument();
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Reason/ }),
+      'errors spike',
+    );
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Stop rollout and roll back…' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Stop the rollout of demo-web?');
+    expect(dialog).toHaveTextContent(
+      'ECS stops the rollout of revision 4 on the ECS service demo-web and returns it to revision 3.',
+    );
+    await userEvent.dblClick(
+      within(dialog).getByRole('button', {
+        name: 'Stop rollout and roll back',
+      }),
+    );
+    expect(
+      await screen.findByText(
+        /Stopping the rollout of demo-web and returning to revision 3: COMPLETED/,
+      ),
+    ).toBeInTheDocument();
+    expect(stopEcsRollout).toHaveBeenCalledTimes(1);
+    expect(stopEcsRollout).toHaveBeenCalledWith(expect.any(String), {
+      reason: 'errors spike',
+    });
+    expect(api.rollbackEcs).not.toHaveBeenCalled();
+  });
+
+  it('still rolls back when the GitHub deployment history fails, and says the history is unknown', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      listDeployments: jest
+        .fn()
+        .mockRejectedValue(
+          await responseError(
+            503,
+            'ServiceUnavailableError',
+            'GitHub is not configured',
+          ),
+        ),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /^Revision 2/ }),
+    );
+    expect(
+      (
+        await screen.findAllByText(
+          /unknown \(deployment history: GitHub is not configured\)/,
+        )
+      ).length,
+    ).toBeGreaterThan(0);
+    await userEvent.type(
+      screen.getByRole('textbox', { name: /Reason/ }),
+      'abc',
+    );
+    expect(rollbackButton()).toBeEnabled();
+  });
+});

@@ -1,0 +1,50 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_DEPLOY_ENVIRONMENT,
+  DeliveryDeployment,
+} from '@cicd-aws/plugin-delivery-common';
+import { useCallback } from 'react';
+import { deliveryApiRef } from '../api';
+import { isGithubRepositoryAvailable } from '../conditions';
+import { useRefreshable } from './useRefreshable';
+
+export interface DeploymentHistory {
+  deployments?: DeliveryDeployment[];
+  loading: boolean;
+  error?: Error;
+  /** Why there is no history at all (no repository annotation), as words for a table cell. */
+  unavailable?: string;
+}
+
+/**
+ * The GitHub Deployments of the entity's deploy environment: who deployed a revision, and which
+ * commit. Optional for a rollback: when GitHub fails, the comparison says so and the rollback
+ * still works.
+ */
+export function useDeploymentHistory(): DeploymentHistory {
+  const api = useApi(deliveryApiRef);
+  const { entity } = useEntity();
+  const entityRef = stringifyEntityRef(entity);
+  const environment =
+    entity.metadata.annotations?.[ANNOTATION_DEPLOY_ENVIRONMENT] || undefined;
+  const available = isGithubRepositoryAvailable(entity);
+  const load = useCallback(
+    (signal: AbortSignal) =>
+      api
+        .listDeployments(entityRef, { environment, perPage: 100, signal })
+        .then(r => r.deployments),
+    [api, entityRef, environment],
+  );
+  const data = useRefreshable(`${entityRef}|${environment}`, load, {
+    enabled: available,
+  });
+  if (!available) {
+    return {
+      loading: false,
+      unavailable: 'unknown (no github.com/project-slug annotation)',
+    };
+  }
+  return { deployments: data.value, loading: data.loading, error: data.error };
+}
