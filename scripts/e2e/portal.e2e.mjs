@@ -40,6 +40,7 @@ async function waitFor(url, deadlineMs, portalExited) {
 const appPort = await freePort();
 const backendPort = await freePort();
 const localAwsPort = await freePort();
+const localGithubPort = await freePort();
 const appUrl = `http://localhost:${appPort}`;
 let portalOutput = '';
 const portal = spawn(join(repoRoot, 'scripts/start'), [], {
@@ -50,14 +51,17 @@ const portal = spawn(join(repoRoot, 'scripts/start'), [], {
     APP_PORT: String(appPort),
     BACKEND_PORT: String(backendPort),
     LOCAL_AWS_PORT: String(localAwsPort),
+    LOCAL_GITHUB_PORT: String(localGithubPort),
     BROWSER: 'none',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
 });
 let localAwsDemo = false;
+let localGithubDemo = false;
 const keep = chunk => {
   // The start command announces the demo long before the output tail kept below.
   localAwsDemo ||= String(chunk).includes('local AWS demo on');
+  localGithubDemo ||= String(chunk).includes('local GitHub demo on');
   portalOutput = (portalOutput + chunk).slice(-8000);
 };
 portal.stdout.on('data', keep);
@@ -231,42 +235,27 @@ try {
         }
       },
     );
-    await check(
-      'guest rolls demo-web back to revision 2 (202, new deployment)',
-      async () => {
-        const response = await rollback('demo-web', 2);
-        const body = await response.json();
-        const after = await state('demo-web');
-        if (
-          response.status !== 202 ||
-          body.toRevision !== 2 ||
-          after.deployments[0].revision !== 2
-        ) {
-          throw new Error(
-            `got ${response.status} ${JSON.stringify(body).slice(0, 300)}`,
-          );
-        }
-      },
-    );
-
-    // The Deployment tab in the browser: the API check above left demo-web on revision 2, so the
-    // dialog rolls it back to revision 1, the one earlier ACTIVE revision left.
+    // The Deployment tab in the browser: demo-web runs revision 3; the dialog rolls it back to 2.
     const artifacts =
       process.env.E2E_ARTIFACTS_DIR ??
       mkdtempSync(join(tmpdir(), 'portal-e2e-artifacts-'));
     mkdirSync(artifacts, { recursive: true });
     await check(
-      'guest rolls demo-web back in the Deployment tab and sees the rollout COMPLETED',
+      'guest sees the four cards with data and rolls demo-web back to revision 2 in the Deployment tab',
       async () => {
         await visit('/catalog/default/component/demo-web/deployment');
         await page.getByText('ECS service', { exact: true }).waitFor();
         await page
           .getByRole('table', { name: 'Deployments' })
-          .getByText('revision 2')
+          .getByText('revision 3')
           .first()
           .waitFor();
-        // The API rollback may still be rolling out; the card polls until it completed.
-        const target = page.getByRole('radio', { name: /^Revision 1/ });
+        if (localGithubDemo) {
+          // The pipeline and drift cards read the local GitHub through the backend.
+          await page.getByText('Add discount codes').first().waitFor();
+          await page.getByText('aws_ecs_service.rolling[0]').first().waitFor();
+        }
+        const target = page.getByRole('radio', { name: /^Revision 2/ });
         await target.waitFor({ timeout: 90_000 });
         await page.screenshot({
           path: join(artifacts, 'deployment-tab-before.png'),
@@ -284,18 +273,18 @@ try {
         await page.getByRole('button', { name: 'Roll back…' }).click();
         const dialog = page.getByRole('dialog');
         const text = await dialog.innerText();
-        if (!/demo-web goes from revision 2 back to revision 1/.test(text)) {
+        if (!/demo-web goes from revision 3 back to revision 2/.test(text)) {
           throw new Error(`the dialog says: ${text}`);
         }
         await dialog
-          .getByRole('button', { name: 'Roll back to revision 1' })
+          .getByRole('button', { name: 'Roll back to revision 2' })
           .click();
         await page
-          .getByText(/Rollback of demo-web to revision 1: COMPLETED/)
+          .getByText(/Rollback of demo-web to revision 2: COMPLETED/)
           .waitFor({ timeout: 90_000 });
         await page
           .getByRole('table', { name: 'Deployments' })
-          .getByText('revision 1')
+          .getByText('revision 2')
           .first()
           .waitFor();
         await page.screenshot({
@@ -303,7 +292,7 @@ try {
           fullPage: true,
         });
         const after = await state('demo-web');
-        if (after.deployments?.[0]?.revision !== 1) {
+        if (after.deployments?.[0]?.revision !== 2) {
           throw new Error(
             `ECS runs revision ${after.deployments?.[0]?.revision}`,
           );
@@ -311,6 +300,24 @@ try {
       },
       page,
     );
+    await check(
+      'guest rolls demo-web back to revision 1 through the API (202, new deployment)',
+      async () => {
+        const response = await rollback('demo-web', 1);
+        const body = await response.json();
+        const after = await state('demo-web');
+        if (
+          response.status !== 202 ||
+          body.toRevision !== 1 ||
+          after.deployments[0].revision !== 1
+        ) {
+          throw new Error(
+            `got ${response.status} ${JSON.stringify(body).slice(0, 300)}`,
+          );
+        }
+      },
+    );
+
     await check(
       'demo-payments shows the rollback disabled, naming the missing permission',
       async () => {

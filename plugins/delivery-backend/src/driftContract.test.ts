@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { artifact, FakeGithub, zipOf } from './github/__testUtils__/fakeGithub';
+import { artifact, FakeGithub, zipOf } from '@internal/local-github';
 import deliveryPlugin from './index';
 
 /*

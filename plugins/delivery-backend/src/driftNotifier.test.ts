@@ -17,7 +17,7 @@ import {
   DriftReport,
 } from '@cicd-aws/plugin-delivery-common';
 import { JsonObject } from '@backstage/types';
-import { artifact, FakeGithub, zipOf } from './github/__testUtils__/fakeGithub';
+import { artifact, FakeGithub, zipOf } from '@internal/local-github';
 import {
   DRIFT_NOTIFIER_TASK_ID,
   DRIFT_STATUS_TABLE,
@@ -87,13 +87,14 @@ describe('drift notifier', () => {
     slug: string,
     status: 'in-sync' | 'drifted' | 'error' | 'never-run',
     count = 0,
+    workflowFile = 'drift.yml',
   ) => {
     const repo = fake.repo(slug);
     if (status === 'never-run') {
       repo.runs = [];
       return undefined;
     }
-    const run = fake.run(slug, { workflowFile: 'drift.yml' });
+    const run = fake.run(slug, { workflowFile });
     repo.runs = [run];
     if (status === 'error') {
       // a run that failed before uploading a report
@@ -164,7 +165,7 @@ describe('drift notifier', () => {
     return { tasks, logger, run };
   }
 
-  const warnings = (logger: { warn: jest.Mock }) =>
+  const warnings = (logger: ReturnType<typeof mockServices.logger.mock>) =>
     logger.warn.mock.calls.map(([message]) => String(message));
 
   it('schedules itself, records the first status, and notifies the owner once per in-sync → drifted', async () => {
@@ -232,12 +233,14 @@ describe('drift notifier', () => {
     const { run } = await startPortal(
       [
         component('legacy'),
-        component('fresh', { [ANNOTATION_DRIFT_WORKFLOW]: 'drift.yml' }),
+        // its drift workflow is named by the annotation
+        component('fresh', { [ANNOTATION_DRIFT_WORKFLOW]: 'infra-drift.yml' }),
         component('flaky'),
       ],
       { send },
     );
     setDrift('acme/legacy', 'drifted', 3);
+    fake.repo('acme/fresh').workflows.push('infra-drift.yml');
     setDrift('acme/fresh', 'never-run');
     setDrift('acme/flaky', 'in-sync');
     await run();
@@ -246,7 +249,7 @@ describe('drift notifier', () => {
 
     // never-run → drifted is a first observation too; a failed check says nothing about the
     // infrastructure, so in-sync → error → drifted still notifies.
-    setDrift('acme/fresh', 'drifted', 2);
+    setDrift('acme/fresh', 'drifted', 2, 'infra-drift.yml');
     setDrift('acme/flaky', 'error');
     await run();
     expect(send).not.toHaveBeenCalled();
@@ -259,9 +262,9 @@ describe('drift notifier', () => {
       entityRef: 'component:default/flaky',
     });
 
-    setDrift('acme/fresh', 'in-sync');
+    setDrift('acme/fresh', 'in-sync', 0, 'infra-drift.yml');
     await run();
-    setDrift('acme/fresh', 'drifted', 2);
+    setDrift('acme/fresh', 'drifted', 2, 'infra-drift.yml');
     await run();
     expect(send).toHaveBeenCalledTimes(2);
     expect(send.mock.calls[1][0].recipients.entityRef).toBe(

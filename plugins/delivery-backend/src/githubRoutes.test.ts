@@ -19,7 +19,7 @@ import {
   FakeGithub,
   user,
   zipOf,
-} from './github/__testUtils__/fakeGithub';
+} from '@internal/local-github';
 import deliveryPlugin from './index';
 
 jest.setTimeout(30_000);

@@ -167,6 +167,86 @@ export function artifact(
   };
 }
 
+/** A GitHub Deployment of the repository's deploy workflow. */
+export function deployment(
+  overrides: Partial<Deployment> & { id: number },
+): Deployment {
+  return {
+    node_id: `D_${overrides.id}`,
+    url: '',
+    sha: '0123456789abcdef0123456789abcdef01234567',
+    ref: 'main',
+    task: 'deploy:ecs-service',
+    payload: {},
+    environment: 'production',
+    description: null,
+    creator: user('deployer'),
+    created_at: '2026-03-01T12:00:00Z',
+    updated_at: '2026-03-01T12:00:00Z',
+    statuses_url: '',
+    repository_url: '',
+    ...overrides,
+  };
+}
+
+/** A status of a Deployment. */
+export function deploymentStatus(
+  overrides: Partial<DeploymentStatus> & { id: number },
+): DeploymentStatus {
+  return {
+    node_id: `S_${overrides.id}`,
+    state: 'success',
+    creator: user('deployer'),
+    description: '',
+    environment: 'production',
+    target_url: '',
+    created_at: '2026-03-01T12:05:00Z',
+    updated_at: '2026-03-01T12:05:00Z',
+    deployment_url: '',
+    repository_url: '',
+    url: '',
+    ...overrides,
+  };
+}
+
+/** A job of a run, with steps named `[name, conclusion]`. */
+export function job(
+  runId: number,
+  overrides: Partial<Job> & { id: number; name: string },
+  steps: Array<[string, 'success' | 'failure' | 'skipped']> = [],
+): Job {
+  return {
+    run_id: runId,
+    run_url: '',
+    node_id: `J_${overrides.id}`,
+    head_sha: '0123456789abcdef0123456789abcdef01234567',
+    url: '',
+    html_url: null,
+    status: 'completed',
+    conclusion: steps.some(([, c]) => c === 'failure') ? 'failure' : 'success',
+    created_at: '2026-03-01T10:00:05Z',
+    started_at: '2026-03-01T10:00:10Z',
+    completed_at: '2026-03-01T10:03:50Z',
+    check_run_url: '',
+    labels: ['ubuntu-24.04'],
+    runner_id: 1,
+    runner_name: 'GitHub Actions 1',
+    runner_group_id: 1,
+    runner_group_name: 'GitHub Actions',
+    workflow_name: 'CI',
+    head_branch: 'main',
+    steps: steps.map(([name, conclusion], i) => ({
+      name,
+      status: 'completed' as const,
+      conclusion,
+      number: i + 1,
+      started_at: '2026-03-01T10:00:10Z',
+      completed_at: '2026-03-01T10:01:10Z',
+    })),
+    ...overrides,
+  };
+}
+
 /** A zip like upload-artifact's, holding the given files. */
 export const zipOf = (files: Record<string, string>) =>
   zipSync(
@@ -201,11 +281,16 @@ export class FakeGithub {
     this.blob = createServer((req, res) => this.serveBlob(req, res));
   }
 
-  async start(): Promise<void> {
-    for (const server of [this.server, this.blob]) {
-      await new Promise<void>(resolve =>
-        server.listen(0, '127.0.0.1', resolve),
-      );
+  /** Listens on loopback: `port` for the API (default: a free one), a free port for blobs. */
+  async start(port = 0): Promise<void> {
+    for (const [server, p] of [
+      [this.server, port],
+      [this.blob, 0],
+    ] as const) {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(p, '127.0.0.1', () => resolve());
+      });
     }
     this.url = `http://127.0.0.1:${
       (this.server.address() as AddressInfo).port

@@ -1,0 +1,222 @@
+import {
+  DRIFT_REPORT_ARTIFACT_NAME,
+  DRIFT_REPORT_FILE_NAME,
+  DriftReport,
+} from '@cicd-aws/plugin-delivery-common';
+import {
+  artifact,
+  deployment,
+  deploymentStatus,
+  FakeGithub,
+  job,
+  zipOf,
+} from './FakeGithub';
+
+/** Host name of the demo GitHub Enterprise (its web links; the API is on loopback). */
+export const DEMO_GITHUB_HOST = 'github.local';
+/** Token the demo GitHub accepts. */
+export const DEMO_GITHUB_TOKEN = 'local-demo-token';
+
+const minutesAgo = (minutes: number) =>
+  new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');
+
+const sha = (n: number) => `${n}`.repeat(40).slice(0, 40);
+
+/**
+ * Gives `owner/name` the history a service of the aws-ecs-service template has after three
+ * releases: CI and deploy runs (one failed CI run with its failing step), the deploy workflow's
+ * GitHub Deployments of revisions 1-3 with their statuses, and a drift check whose report
+ * (valid against the shared schema) finds the ECS service's desired count changed by hand.
+ */
+export function seedDemoRepo(
+  github: FakeGithub,
+  slug: string,
+  options: {
+    cluster: string;
+    service: string;
+    region: string;
+    account: string;
+  },
+): void {
+  const repo = github.repo(slug);
+  repo.workflows = ['ci.yml', 'deploy.yml', 'drift.yml', 'rollback.yml'];
+  const taskDefinitionArn = (revision: number) =>
+    `arn:aws:ecs:${options.region}:${options.account}:task-definition/${options.service}:${revision}`;
+  const image = (revision: number) =>
+    `public.ecr.aws/nginx/nginx:1.27.${revision}`;
+
+  const releases = [1, 2, 3];
+  let id = 5000 + repo.runs.length * 10 + (slug.length % 7) * 1000;
+  for (const revision of releases) {
+    const age = (4 - revision) * 24 * 60;
+    const commit = {
+      id: sha(revision),
+      tree_id: sha(revision + 5),
+      message: `Release ${revision}: ${
+        ['first version', 'faster checkout', 'new orders endpoint'][
+          revision - 1
+        ]
+      }`,
+      timestamp: minutesAgo(age + 5),
+      author: { name: 'Alice', email: 'alice@example.test' },
+      committer: { name: 'Alice', email: 'alice@example.test' },
+    };
+    const ci = github.run(slug, {
+      id: id++,
+      workflowFile: 'ci.yml',
+      name: 'CI',
+      head_sha: commit.id,
+      head_commit: commit,
+      display_title: commit.message,
+      created_at: minutesAgo(age),
+      run_started_at: minutesAgo(age),
+      updated_at: minutesAgo(age - 6),
+    });
+    const deploy = github.run(slug, {
+      id: id++,
+      workflowFile: 'deploy.yml',
+      name: 'Deploy',
+      event: 'workflow_run',
+      head_sha: commit.id,
+      head_commit: commit,
+      display_title: commit.message,
+      created_at: minutesAgo(age - 7),
+      run_started_at: minutesAgo(age - 7),
+      updated_at: minutesAgo(age - 19),
+    });
+    repo.runs.unshift(deploy, ci);
+    repo.jobs[ci.id] = [
+      job(ci.id, { id: ci.id * 10, name: 'lint and test' }, [
+        ['Set up job', 'success'],
+        ['npm ci', 'success'],
+        ['npm run lint', 'success'],
+        ['npm test', 'success'],
+      ]),
+      job(ci.id, { id: ci.id * 10 + 1, name: 'image' }, [
+        ['Build image', 'success'],
+        ['Trivy image scan', 'success'],
+      ]),
+    ];
+    repo.jobs[deploy.id] = [
+      job(
+        deploy.id,
+        { id: deploy.id * 10, name: 'plan', workflow_name: 'Deploy' },
+        [['terraform plan', 'success']],
+      ),
+      job(
+        deploy.id,
+        { id: deploy.id * 10 + 1, name: 'production', workflow_name: 'Deploy' },
+        [
+          ['terraform apply', 'success'],
+          ['Run the database migrations', 'success'],
+          ['Roll out', 'success'],
+          ['Smoke test', 'success'],
+        ],
+      ),
+    ];
+    repo.deployments.unshift(
+      deployment({
+        id: 900 + revision,
+        sha: commit.id,
+        description: `Deploy ${options.service}:${revision}`,
+        created_at: minutesAgo(age - 10),
+        updated_at: minutesAgo(age - 19),
+        payload: {
+          taskDefinitionArn: taskDefinitionArn(revision),
+          family: options.service,
+          revision,
+          image: image(revision),
+          cluster: options.cluster,
+          service: options.service,
+        },
+      }),
+    );
+    repo.statuses[900 + revision] = [
+      deploymentStatus({
+        id: 9000 + revision,
+        state: 'success',
+        description: `Rolled out ${options.service}:${revision}`,
+        log_url: deploy.html_url,
+        created_at: minutesAgo(age - 19),
+      }),
+    ];
+  }
+
+  // A pull request whose tests fail, so the card has a failed run to re-run.
+  const failed = github.run(slug, {
+    id: id++,
+    workflowFile: 'ci.yml',
+    name: 'CI',
+    event: 'pull_request',
+    head_branch: 'feature/discounts',
+    conclusion: 'failure',
+    display_title: 'Add discount codes',
+    head_sha: sha(4),
+    head_commit: {
+      id: sha(4),
+      tree_id: sha(9),
+      message: 'Add discount codes',
+      timestamp: minutesAgo(95),
+      author: { name: 'Bob', email: 'bob@example.test' },
+      committer: { name: 'Bob', email: 'bob@example.test' },
+    },
+    created_at: minutesAgo(90),
+    run_started_at: minutesAgo(90),
+    updated_at: minutesAgo(84),
+  });
+  repo.runs.unshift(failed);
+  repo.jobs[failed.id] = [
+    job(failed.id, { id: failed.id * 10, name: 'lint and test' }, [
+      ['Set up job', 'success'],
+      ['npm ci', 'success'],
+      ['npm test', 'failure'],
+    ]),
+  ];
+
+  // The scheduled drift check of this morning.
+  const drift = github.run(slug, {
+    id: id++,
+    workflowFile: 'drift.yml',
+    name: 'Drift',
+    event: 'schedule',
+    head_sha: sha(3),
+    head_commit: {
+      id: sha(3),
+      tree_id: sha(8),
+      message: 'Release 3: new orders endpoint',
+      timestamp: minutesAgo(24 * 60),
+      author: { name: 'Alice', email: 'alice@example.test' },
+      committer: { name: 'Alice', email: 'alice@example.test' },
+    },
+    created_at: minutesAgo(60),
+    run_started_at: minutesAgo(60),
+    updated_at: minutesAgo(57),
+  });
+  repo.runs.unshift(drift);
+  const report: DriftReport = {
+    schemaVersion: 1,
+    checkedAt: minutesAgo(57),
+    commit: sha(3),
+    status: 'drifted',
+    run: { id: drift.id, attempt: 1, url: drift.html_url, workflow: 'Drift' },
+    terraform: { version: '1.11.4', directory: 'infrastructure/terraform' },
+    resources: [
+      {
+        address: 'aws_ecs_service.rolling[0]',
+        type: 'aws_ecs_service',
+        name: 'rolling',
+        actions: ['update'],
+        changedAttributes: ['desired_count'],
+        changedOutsideTerraform: true,
+      },
+    ],
+  };
+  const reportArtifact = artifact(drift.id, {
+    id: drift.id * 10,
+    name: DRIFT_REPORT_ARTIFACT_NAME,
+  });
+  repo.artifacts[drift.id] = [reportArtifact];
+  repo.zips[reportArtifact.id] = zipOf({
+    [DRIFT_REPORT_FILE_NAME]: JSON.stringify(report, null, 2),
+  });
+}
