@@ -12,7 +12,6 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -24,6 +23,11 @@ import { deliveryApiRef } from '../../api';
 import { isGithubRepositoryAvailable } from '../../conditions';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryCard } from '../common/DeliveryCard';
+import {
+  BreakAfterSlashes,
+  DeliveryTable,
+  useTableStyles,
+} from '../common/DeliveryTable';
 import {
   messageOf,
   MissingAnnotationPanel,
@@ -56,8 +60,9 @@ export function actionText(actions: DriftedResource['actions']): string {
 }
 
 function Resources({ resources }: { resources: DriftedResource[] }) {
+  const classes = useTableStyles();
   return (
-    <Table size="small" aria-label="Drifted resources">
+    <DeliveryTable aria-label="Drifted resources" wrapHeaders>
       <TableHead>
         <TableRow>
           <TableCell>Resource</TableCell>
@@ -70,7 +75,9 @@ function Resources({ resources }: { resources: DriftedResource[] }) {
         {resources.map(r => (
           <TableRow key={r.address}>
             <TableCell>
-              <code>{r.address}</code>
+              <code>
+                <BreakAfterSlashes text={r.address} dots />
+              </code>
               {r.changedOutsideTerraform && (
                 <Typography
                   variant="caption"
@@ -81,8 +88,10 @@ function Resources({ resources }: { resources: DriftedResource[] }) {
                 </Typography>
               )}
             </TableCell>
-            <TableCell>{r.type}</TableCell>
-            <TableCell>{actionText(r.actions)}</TableCell>
+            <TableCell className={classes.nowrap}>{r.type}</TableCell>
+            <TableCell className={classes.nowrap}>
+              {actionText(r.actions)}
+            </TableCell>
             <TableCell>
               {r.changedAttributes.length > 0
                 ? r.changedAttributes.join(', ')
@@ -91,7 +100,7 @@ function Resources({ resources }: { resources: DriftedResource[] }) {
           </TableRow>
         ))}
       </TableBody>
-    </Table>
+    </DeliveryTable>
   );
 }
 

@@ -64,6 +64,162 @@ describe('EcsServiceCard', () => {
     expect(screen.getByText(/has reached a steady state/)).toBeInTheDocument();
   });
 
+  it('shows the first four stopped tasks, and all of them on "Show all N stopped tasks"', async () => {
+    const hex = (n: number) => n.toString(16).padStart(32, 'a');
+    const task = (n: number, status: 'RUNNING' | 'STOPPED') => ({
+      taskArn: `arn:aws:ecs:us-east-1:123456789012:task/demo/${hex(n)}`,
+      taskId: hex(n),
+      lastStatus: status,
+      desiredStatus: status,
+      healthStatus: status === 'RUNNING' ? 'HEALTHY' : 'UNKNOWN',
+      revision: 3,
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+      stoppedAt:
+        status === 'STOPPED'
+          ? new Date(Date.now() - n * 60_000).toISOString()
+          : undefined,
+      stoppedReason: status === 'STOPPED' ? `Scaling activity ${n}` : undefined,
+      containers: [],
+    });
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          tasks: [
+            task(1, 'RUNNING'),
+            task(2, 'RUNNING'),
+            ...[11, 12, 13, 14, 15, 16].map(n => task(n, 'STOPPED')),
+          ],
+        }),
+      ),
+    });
+    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+      api,
+    });
+    const taskRows = async () =>
+      within(await screen.findByRole('table', { name: 'Tasks' }))
+        .getAllByRole('row')
+        .slice(1);
+
+    let rows = await taskRows();
+    expect(rows).toHaveLength(6);
+    expect(rows.filter(r => /STOPPED/.test(r.textContent ?? ''))).toHaveLength(
+      4,
+    );
+    expect(screen.queryByText('Scaling activity 15')).not.toBeInTheDocument();
+    expect(screen.queryByText('Scaling activity 16')).not.toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show all 6 stopped tasks' }),
+    );
+    rows = await taskRows();
+    expect(rows).toHaveLength(8);
+    expect(screen.getByText('Scaling activity 15')).toBeInTheDocument();
+    expect(screen.getByText('Scaling activity 16')).toBeInTheDocument();
+
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show fewer stopped tasks' }),
+    );
+    expect(await taskRows()).toHaveLength(6);
+    expect(
+      screen.getByRole('button', { name: 'Show all 6 stopped tasks' }),
+    ).toBeInTheDocument();
+  });
+
+  it('shortens long task ids, with the full id as tooltip and for screen readers, and keeps short values on one line', async () => {
+    const longId = '175f5aa7ad304e5d9e15b01c148e21cb';
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          tasks: [
+            {
+              taskArn: `arn:aws:ecs:us-east-1:123456789012:task/demo/${longId}`,
+              taskId: longId,
+              lastStatus: 'RUNNING',
+              desiredStatus: 'RUNNING',
+              healthStatus: 'HEALTHY',
+              revision: 3,
+              startedAt: new Date(Date.now() - 600_000).toISOString(),
+              containers: [],
+            },
+          ],
+        }),
+      ),
+    });
+    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+      api,
+    });
+    const table = await screen.findByRole('table', { name: 'Tasks' });
+    const [header, row] = within(table).getAllByRole('row');
+
+    // What is seen: the first 12 characters; hovering shows the whole id.
+    const id = within(row).getByTitle(longId);
+    expect(id).toHaveTextContent(/^175f5aa7ad30…/);
+    expect(within(id).getByText('175f5aa7ad30…')).toHaveAttribute(
+      'aria-hidden',
+      'true',
+    );
+    // What is read aloud: the whole id.
+    expect(within(row).getByText(longId)).toBeInTheDocument();
+
+    // Short values and the column names never wrap (Backstage's theme lets table cells break
+    // anywhere, which squeezed "revision 3" into "revisi/on 3").
+    const cell = (text: string) => within(row).getByText(text).closest('td');
+    expect(cell('revision 3')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(cell('10 minutes ago')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(within(header).getByText('Revision')).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
+    const deployments = within(
+      screen.getByRole('table', { name: 'Deployments' }),
+    ).getAllByRole('row')[1];
+    expect(within(deployments).getByText('2/2 running')).toHaveStyle({
+      whiteSpace: 'nowrap',
+    });
+    // And the tables scroll sideways instead of squeezing their columns.
+    expect(table.parentElement).toHaveStyle({ overflowX: 'auto' });
+  });
+
+  it('says every status in words, so it does not depend on colour', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          status: 'DRAINING',
+          deployments: [
+            deployment({
+              revision: 4,
+              rolloutState: 'FAILED',
+              rolloutStateReason: 'tasks failed to start',
+            }),
+          ],
+        }),
+      ),
+    });
+    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+      api,
+    });
+    const statusCell = (table: string, column: number, row = 1) =>
+      within(
+        within(screen.getByRole('table', { name: table })).getAllByRole('row')[
+          row
+        ],
+      ).getAllByRole('cell')[column];
+    expect(await screen.findByText('DRAINING')).toBeVisible();
+    expect(statusCell('Deployments', 1)).toHaveTextContent(/^FAILED/);
+    expect(
+      within(statusCell('Deployments', 1)).getByText('FAILED'),
+    ).toBeVisible();
+    // Tasks: the running healthy one and the stopped unhealthy one differ in words.
+    expect(statusCell('Tasks', 1, 1)).toHaveTextContent('RUNNING');
+    expect(statusCell('Tasks', 2, 1)).toHaveTextContent('HEALTHY');
+    expect(statusCell('Tasks', 1, 2)).toHaveTextContent('STOPPED');
+    expect(statusCell('Tasks', 2, 2)).toHaveTextContent('UNHEALTHY');
+    for (const icon of screen
+      .getByRole('table', { name: 'Tasks' })
+      .querySelectorAll('svg')) {
+      expect(icon).toHaveAttribute('aria-hidden', 'true');
+    }
+  });
+
   it('says AWS is not configured, and what to do, on a 503', async () => {
     const api = mockDeliveryApi({
       getEcsState: jest

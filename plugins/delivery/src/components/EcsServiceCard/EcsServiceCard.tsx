@@ -7,7 +7,6 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -17,6 +16,12 @@ import { ReactNode, useState } from 'react';
 import { isEcsServiceAvailable } from '../../conditions';
 import { useEcsState } from '../../hooks/useEcsState';
 import { DeliveryCard } from '../common/DeliveryCard';
+import {
+  BreakAfterSlashes,
+  DeliveryTable,
+  ShortId,
+  useTableStyles,
+} from '../common/DeliveryTable';
 import { MissingAnnotationPanel } from '../common/DeliveryErrorPanel';
 import { ecsStatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
@@ -48,7 +53,9 @@ function Images(props: { images: { name: string; image: string }[] }) {
           <Typography variant="body2" component="span" color="textSecondary">
             {i.name}:{' '}
           </Typography>
-          <code>{i.image}</code>
+          <code>
+            <BreakAfterSlashes text={i.image} />
+          </code>
         </div>
       ))}
     </>
@@ -93,61 +100,60 @@ function rolloutKind(d: EcsDeployment) {
 }
 
 function Deployments({ deployments }: { deployments: EcsDeployment[] }) {
+  const classes = useTableStyles();
   return (
-    <Box overflow="auto">
-      <Table size="small" aria-label="Deployments">
-        <TableHead>
-          <TableRow>
-            <TableCell>Deployment</TableCell>
-            <TableCell>Rollout</TableCell>
-            <TableCell>Revision</TableCell>
-            <TableCell>Image</TableCell>
-            <TableCell>Tasks</TableCell>
-            <TableCell>Started</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {deployments.map(d => (
-            <TableRow key={d.id}>
-              <TableCell>
-                <div>{d.status}</div>
-                <Typography variant="caption" color="textSecondary">
-                  {d.id}
+    <DeliveryTable aria-label="Deployments">
+      <TableHead>
+        <TableRow>
+          <TableCell>Deployment</TableCell>
+          <TableCell>Rollout</TableCell>
+          <TableCell>Revision</TableCell>
+          <TableCell>Image</TableCell>
+          <TableCell>Tasks</TableCell>
+          <TableCell>Started</TableCell>
+        </TableRow>
+      </TableHead>
+      <TableBody>
+        {deployments.map(d => (
+          <TableRow key={d.id}>
+            <TableCell>
+              <div>{d.status}</div>
+              <Typography variant="caption" color="textSecondary">
+                <BreakAfterSlashes text={d.id} />
+              </Typography>
+            </TableCell>
+            <TableCell>
+              <StatusLabel kind={rolloutKind(d)}>
+                {d.rolloutState ?? 'unknown'}
+              </StatusLabel>
+              {d.rolloutStateReason && (
+                <Typography
+                  variant="caption"
+                  color="textSecondary"
+                  component="div"
+                >
+                  {d.rolloutStateReason}
                 </Typography>
-              </TableCell>
-              <TableCell>
-                <StatusLabel kind={rolloutKind(d)}>
-                  {d.rolloutState ?? 'unknown'}
-                </StatusLabel>
-                {d.rolloutStateReason && (
-                  <Typography
-                    variant="caption"
-                    color="textSecondary"
-                    component="div"
-                  >
-                    {d.rolloutStateReason}
-                  </Typography>
-                )}
-              </TableCell>
-              <TableCell>
-                {d.revision !== undefined ? `revision ${d.revision}` : '–'}
-              </TableCell>
-              <TableCell>
-                <Images images={d.images} />
-              </TableCell>
-              <TableCell>
-                {d.runningCount}/{d.desiredCount} running
-                {d.pendingCount > 0 && `, ${d.pendingCount} pending`}
-                {d.failedTasks > 0 && `, ${d.failedTasks} failed`}
-              </TableCell>
-              <TableCell {...timeTitle(d.createdAt)}>
-                {relativeTime(d.createdAt) ?? '–'}
-              </TableCell>
-            </TableRow>
-          ))}
-        </TableBody>
-      </Table>
-    </Box>
+              )}
+            </TableCell>
+            <TableCell className={classes.nowrap}>
+              {d.revision !== undefined ? `revision ${d.revision}` : '–'}
+            </TableCell>
+            <TableCell>
+              <Images images={d.images} />
+            </TableCell>
+            <TableCell className={classes.nowrap}>
+              {d.runningCount}/{d.desiredCount} running
+              {d.pendingCount > 0 && `, ${d.pendingCount} pending`}
+              {d.failedTasks > 0 && `, ${d.failedTasks} failed`}
+            </TableCell>
+            <TableCell className={classes.nowrap} {...timeTitle(d.createdAt)}>
+              {relativeTime(d.createdAt) ?? '–'}
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </DeliveryTable>
   );
 }
 
@@ -162,6 +168,7 @@ function healthKind(task: EcsTask) {
 const STOPPED_SHOWN = 4;
 
 function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
+  const classes = useTableStyles();
   const [showAll, setShowAll] = useState(false);
   const stopped = all.filter(t => t.lastStatus === 'STOPPED');
   const hidden = showAll ? 0 : Math.max(0, stopped.length - STOPPED_SHOWN);
@@ -179,8 +186,8 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
     );
   }
   return (
-    <Box overflow="auto">
-      <Table size="small" aria-label="Tasks">
+    <>
+      <DeliveryTable aria-label="Tasks">
         <TableHead>
           <TableRow>
             <TableCell>Task</TableCell>
@@ -199,7 +206,7 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
             return (
               <TableRow key={t.taskArn}>
                 <TableCell>
-                  <code>{t.taskId}</code>
+                  <ShortId id={t.taskId} />
                   {t.availabilityZone && (
                     <Typography
                       variant="caption"
@@ -210,7 +217,7 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   <StatusLabel kind={ecsStatusKind(t.lastStatus)}>
                     {t.lastStatus ?? 'unknown'}
                   </StatusLabel>
@@ -224,22 +231,23 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
                     </Typography>
                   )}
                 </TableCell>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   <StatusLabel kind={healthKind(t)}>
                     {t.healthStatus ?? 'UNKNOWN'}
                   </StatusLabel>
                 </TableCell>
-                <TableCell>
+                <TableCell className={classes.nowrap}>
                   {t.revision !== undefined ? `revision ${t.revision}` : '–'}
                 </TableCell>
                 <TableCell
+                  className={classes.nowrap}
                   {...timeTitle(t.stoppedAt ?? t.startedAt ?? t.createdAt)}
                 >
                   {t.stoppedAt
                     ? `stopped ${relativeTime(t.stoppedAt)}`
                     : relativeTime(t.startedAt ?? t.createdAt) ?? '–'}
                 </TableCell>
-                <TableCell>
+                <TableCell className={classes.prose}>
                   {t.stoppedReason && (
                     <div>
                       {t.stoppedReason}
@@ -263,7 +271,7 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
             );
           })}
         </TableBody>
-      </Table>
+      </DeliveryTable>
       {(hidden > 0 || showAll) && stopped.length > STOPPED_SHOWN && (
         <Button size="small" onClick={() => setShowAll(!showAll)}>
           {showAll
@@ -271,7 +279,7 @@ function Tasks({ tasks: all }: { tasks: EcsTask[] }) {
             : `Show all ${stopped.length} stopped tasks`}
         </Button>
       )}
-    </Box>
+    </>
   );
 }
 

@@ -1,3 +1,4 @@
+import { DriftState, PipelineRun } from '@cicd-aws/plugin-delivery-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import {
@@ -8,6 +9,51 @@ import {
   responseError,
 } from '../../__testUtils__';
 import { EntityDeliveryContent } from './EntityDeliveryContent';
+
+const pipelineRun = (id: number): PipelineRun => ({
+  id,
+  workflowName: 'Deploy',
+  workflowFile: 'deploy.yml',
+  workflowId: 7,
+  runNumber: id,
+  runAttempt: 1,
+  event: 'push',
+  status: 'completed',
+  conclusion: 'success',
+  branch: 'main',
+  commitSha: 'abcdef1234567890abcdef1234567890abcdef12',
+  commitMessage: `Release ${id}`,
+  actor: { login: 'alice' },
+  createdAt: new Date(Date.now() - 3600_000).toISOString(),
+  updatedAt: new Date(Date.now() - 3500_000).toISOString(),
+  durationSeconds: 125,
+  htmlUrl: `https://github.com/acme/demo-web/actions/runs/${id}`,
+});
+
+const runsPage = (...runs: PipelineRun[]) => ({
+  runs,
+  totalCount: runs.length,
+  page: 1,
+  perPage: 20,
+  hasNextPage: false,
+});
+
+const inSync: DriftState = {
+  status: 'in-sync',
+  workflow: 'drift.yml',
+  workflowUrl: 'https://github.com/acme/demo-web/actions/workflows/drift.yml',
+  checkedAt: new Date(Date.now() - 3600_000).toISOString(),
+  commit: '1234567890abcdef1234567890abcdef12345678',
+  stale: false,
+  resources: [],
+};
+
+/** Presses a card's refresh button once it is enabled again (it is disabled while loading). */
+async function refresh(card: string) {
+  const button = screen.getByRole('button', { name: `Refresh ${card}` });
+  await waitFor(() => expect(button).toBeEnabled());
+  await userEvent.click(button);
+}
 
 describe('EntityDeliveryContent', () => {
   it('keeps showing the ECS service and rollback when GitHub fails', async () => {
@@ -83,5 +129,95 @@ describe('EntityDeliveryContent', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toHaveTextContent('ecs-svc/new');
     expect(rows[0]).toHaveTextContent('revision 2');
+  });
+
+  it("refreshes only the card whose refresh button is pressed, and a failing refresh keeps every card's data", async () => {
+    const getEcsState = jest
+      .fn()
+      .mockResolvedValueOnce(ecsState())
+      .mockResolvedValueOnce(ecsState({ runningCount: 1 }))
+      .mockRejectedValue(new Error('AWS throttled the request'));
+    const listPipelineRuns = jest
+      .fn()
+      .mockResolvedValueOnce(runsPage(pipelineRun(1)))
+      .mockResolvedValueOnce(runsPage(pipelineRun(2), pipelineRun(1)));
+    const getDrift = jest
+      .fn()
+      .mockResolvedValueOnce(inSync)
+      .mockRejectedValue(new Error('GitHub answered 502'));
+    const listDeployments = jest.fn().mockResolvedValue({
+      environment: 'production',
+      page: 1,
+      perPage: 100,
+      hasNextPage: false,
+      deployments: [],
+    });
+    const api = mockDeliveryApi({
+      getEcsState,
+      listPipelineRuns,
+      getDrift,
+      listDeployments,
+    });
+    await renderWithEntity(<EntityDeliveryContent />, { api });
+    expect(
+      await screen.findByText('2 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('Deploy #1')).toBeInTheDocument();
+    expect(await screen.findByText('In sync')).toBeInTheDocument();
+    expect(await screen.findAllByRole('radio')).toHaveLength(2);
+    const calls = () => ({
+      ecs: getEcsState.mock.calls.length,
+      runs: listPipelineRuns.mock.calls.length,
+      drift: getDrift.mock.calls.length,
+      history: listDeployments.mock.calls.length,
+    });
+    const initial = calls();
+    expect(initial).toEqual({ ecs: 1, runs: 1, drift: 1, history: 1 });
+
+    // Pipeline runs: only the runs are read again.
+    await refresh('Pipeline runs');
+    expect(await screen.findByText('Deploy #2')).toBeInTheDocument();
+    expect(calls()).toEqual({ ...initial, runs: 2 });
+
+    // Terraform drift fails to refresh: it says so and keeps its state; nothing else is read
+    // or touched.
+    await refresh('Terraform drift');
+    expect(
+      await screen.findByText(/Could not refresh the drift state/),
+    ).toHaveTextContent('GitHub answered 502');
+    expect(screen.getByText('In sync')).toBeInTheDocument();
+    expect(calls()).toEqual({ ...initial, runs: 2, drift: 2 });
+    expect(screen.getAllByText(/Could not refresh/)).toHaveLength(1);
+    expect(screen.getByText('Deploy #2')).toBeInTheDocument();
+    expect(
+      screen.getByText('2 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+
+    // ECS service: one read of the service (shared with the Rollback card), no GitHub calls.
+    await refresh('ECS service');
+    expect(
+      await screen.findByText('1 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+    expect(calls()).toEqual({ ...initial, ecs: 2, runs: 2, drift: 2 });
+
+    // ECS fails to refresh: the two ECS cards warn and keep their data; the GitHub cards keep
+    // theirs, without a warning of their own.
+    await refresh('Rollback');
+    expect(
+      await screen.findByText(/Could not refresh the rollback targets/),
+    ).toHaveTextContent('AWS throttled the request');
+    expect(
+      screen.getByText(/Could not refresh the ECS service/),
+    ).toBeInTheDocument();
+    expect(calls()).toEqual({ ...initial, ecs: 3, runs: 2, drift: 2 });
+    expect(
+      screen.getByText('1 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByRole('radio')).toHaveLength(2);
+    expect(screen.getByText('Deploy #2')).toBeInTheDocument();
+    expect(screen.getByText('In sync')).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Could not refresh the pipeline runs/),
+    ).not.toBeInTheDocument();
   });
 });

@@ -78,6 +78,47 @@ describe('PipelineRunsCard', () => {
     );
   });
 
+  it('keeps short values on one line, and the table scrolls sideways instead of squeezing them', async () => {
+    const api = mockDeliveryApi({
+      listPipelineRuns: jest.fn().mockResolvedValue(
+        page([
+          run({
+            id: 10006,
+            workflowName: 'Deploy',
+            event: 'workflow_run',
+            actor: { login: 'bob' },
+            conclusion: 'failure',
+            commitMessage: 'Release 3: new orders endpoint',
+          }),
+        ]),
+      ),
+    });
+    await renderWithEntity(<PipelineRunsCard />, { api });
+    const table = await screen.findByRole('table', { name: 'Pipeline runs' });
+    const [header, row] = within(table).getAllByRole('row');
+    const cellOf = (text: string | RegExp) =>
+      within(row).getByText(text).closest('td');
+    for (const text of ['bob', '2m 05s', '1 hour ago', 'workflow_run']) {
+      expect(within(row).getByText(text)).toBeVisible();
+    }
+    expect(cellOf('bob')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(cellOf('2m 05s')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(cellOf('1 hour ago')).toHaveStyle({ whiteSpace: 'nowrap' });
+    // The workflow name, run number and event ("workflow_run") stay whole.
+    expect(cellOf('workflow_run')).toHaveStyle({ whiteSpace: 'nowrap' });
+    expect(cellOf('workflow_run')).toHaveTextContent('Deploy #10006');
+    // The re-run button's label stays on one line (under the GitHub link).
+    expect(
+      within(row).getByRole('button', { name: 'Re-run failed jobs' }),
+    ).toHaveStyle({ whiteSpace: 'nowrap' });
+    for (const name of ['Actor', 'Duration', 'Started']) {
+      expect(within(header).getByText(name)).toHaveStyle({
+        whiteSpace: 'nowrap',
+      });
+    }
+    expect(table.parentElement).toHaveStyle({ overflowX: 'auto' });
+  });
+
   it('filters by workflow through the API', async () => {
     const listPipelineRuns = jest
       .fn()

@@ -23,7 +23,6 @@ import IconButton from '@material-ui/core/IconButton';
 import InputLabel from '@material-ui/core/InputLabel';
 import MenuItem from '@material-ui/core/MenuItem';
 import Select from '@material-ui/core/Select';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -37,6 +36,11 @@ import { deliveryApiRef } from '../../api';
 import { isGithubRepositoryAvailable } from '../../conditions';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryCard } from '../common/DeliveryCard';
+import {
+  BreakAfterSlashes,
+  DeliveryTable,
+  useTableStyles,
+} from '../common/DeliveryTable';
 import {
   DeliveryErrorPanel,
   messageOf,
@@ -200,6 +204,7 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
     { run: PipelineRun; url: string } | { run: PipelineRun; error: Error }
   >();
   const rerunInFlight = useRef(false);
+  const classes = useTableStyles();
   // Filter options seen so far, so filtering to one workflow keeps the others choosable.
   const seen = useRef({
     workflows: new Map<string, string>(),
@@ -341,7 +346,7 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
         </Typography>
       )}
       {value && value.runs.length > 0 && (
-        <Table size="small" aria-label="Pipeline runs">
+        <DeliveryTable aria-label="Pipeline runs">
           <TableHead>
             <TableRow>
               <TableCell padding="checkbox" />
@@ -375,10 +380,10 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
                         {open ? <KeyboardArrowDown /> : <KeyboardArrowRight />}
                       </IconButton>
                     </TableCell>
-                    <TableCell>
+                    <TableCell className={classes.nowrap}>
                       <StatusLabel kind={s.kind}>{s.text}</StatusLabel>
                     </TableCell>
-                    <TableCell>
+                    <TableCell className={classes.nowrap}>
                       {run.workflowName} #{run.runNumber}
                       {run.runAttempt > 1 && ` (attempt ${run.runAttempt})`}
                       <Typography
@@ -389,16 +394,29 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
                         {run.event}
                       </Typography>
                     </TableCell>
-                    <TableCell>{run.branch ?? '–'}</TableCell>
                     <TableCell>
-                      <code>{run.commitSha.slice(0, 7)}</code>{' '}
+                      {run.branch ? (
+                        <BreakAfterSlashes text={run.branch} />
+                      ) : (
+                        '–'
+                      )}
+                    </TableCell>
+                    <TableCell className={classes.prose}>
+                      <code className={classes.nowrap}>
+                        {run.commitSha.slice(0, 7)}
+                      </code>{' '}
                       {(run.commitMessage ?? run.title ?? '').split('\n')[0]}
                     </TableCell>
-                    <TableCell>{run.actor?.login ?? '–'}</TableCell>
-                    <TableCell {...timeTitle(run.startedAt ?? run.createdAt)}>
+                    <TableCell className={classes.nowrap}>
+                      {run.actor?.login ?? '–'}
+                    </TableCell>
+                    <TableCell
+                      className={classes.nowrap}
+                      {...timeTitle(run.startedAt ?? run.createdAt)}
+                    >
                       {relativeTime(run.startedAt ?? run.createdAt)}
                     </TableCell>
-                    <TableCell>
+                    <TableCell className={classes.nowrap}>
                       {run.durationSeconds !== undefined
                         ? formatDuration(run.durationSeconds)
                         : '–'}
@@ -410,7 +428,8 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
                       {canRerunFailed(run) && (
                         <Button
                           size="small"
-                          style={{ marginLeft: 8 }}
+                          className={classes.nowrap}
+                          style={{ marginLeft: -5, display: 'flex' }}
                           disabled={
                             permission.loading || rerunDenied || rerunBusy
                           }
@@ -437,7 +456,7 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
               );
             })}
           </TableBody>
-        </Table>
+        </DeliveryTable>
       )}
       {value && (value.page > 1 || value.hasNextPage) && (
         <Box display="flex" justifyContent="flex-end" mt={1}>

@@ -46,6 +46,18 @@ const history = {
 const rollbackButton = () =>
   screen.getByRole('button', { name: /^Roll back…$/ });
 
+/** The modal around a dialog: MUI focuses its container, which holds the dialog. */
+const modalOf = (dialog: HTMLElement) =>
+  dialog.closest<HTMLElement>('[role="presentation"]');
+
+/** Presses Tab until `element` has the focus, as a keyboard user would (at most 20 times). */
+async function tabTo(element: HTMLElement) {
+  for (let i = 0; i < 20 && document.activeElement !== element; i++) {
+    await userEvent.tab();
+  }
+  expect(element).toHaveFocus();
+}
+
 async function chooseAndConfirm(revision: string, reason: string) {
   await userEvent.click(
     await screen.findByRole('radio', {
@@ -372,6 +384,98 @@ describe('RollbackCard', () => {
       reason: 'errors spike',
     });
     expect(api.rollbackEcs).not.toHaveBeenCalled();
+  });
+
+  it('can be operated with the keyboard alone: Enter or Space opens the dialog, Escape cancels, Tab reaches the confirm button, Enter confirms once', async () => {
+    let answer: (v: unknown) => void = () => {};
+    const rollbackEcs = jest.fn(
+      () =>
+        new Promise<any>(resolve => {
+          answer = resolve;
+        }),
+    );
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      rollbackEcs,
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+
+    // Choose the target with the keyboard: Tab into the radio group, Space, then the arrows.
+    const revision2 = await screen.findByRole('radio', { name: /^Revision 2/ });
+    const revision1 = screen.getByRole('radio', { name: /^Revision 1/ });
+    await tabTo(revision2);
+    await userEvent.keyboard(' ');
+    expect(revision2).toBeChecked();
+    await userEvent.keyboard('{ArrowDown}');
+    expect(revision1).toBeChecked();
+    await userEvent.keyboard('{ArrowUp}');
+    expect(revision2).toBeChecked();
+    expect(revision1).not.toBeChecked();
+
+    // Tab (past the comparison's commit links) to the reason and type it; the next Tab lands
+    // on the button.
+    await tabTo(screen.getByRole('textbox', { name: /Reason/ }));
+    await userEvent.keyboard('bad release');
+    await userEvent.tab();
+    expect(rollbackButton()).toHaveFocus();
+    expect(rollbackButton()).toBeEnabled();
+
+    // Enter opens the confirmation; focus moves into it, and the page behind is hidden from
+    // assistive technology while it is open.
+    await userEvent.keyboard('{Enter}');
+    let dialog = await screen.findByRole('dialog');
+    expect(dialog).toHaveTextContent('Roll back demo-web?');
+    expect(
+      screen.queryByRole('button', { name: /^Roll back…$/ }),
+    ).not.toBeInTheDocument();
+    await waitFor(() =>
+      expect(modalOf(dialog)).toContainElement(
+        document.activeElement as HTMLElement,
+      ),
+    );
+
+    // Escape cancels: no request, the dialog is gone and focus is back on the button.
+    await userEvent.keyboard('{Escape}');
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(rollbackEcs).not.toHaveBeenCalled();
+    expect(rollbackButton()).toHaveFocus();
+
+    // Space opens it again; Tab goes Cancel, then the confirm button.
+    await userEvent.keyboard(' ');
+    dialog = await screen.findByRole('dialog');
+    const cancel = within(dialog).getByRole('button', { name: 'Cancel' });
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Roll back to revision 2',
+    });
+    await waitFor(() =>
+      expect(modalOf(dialog)).toContainElement(
+        document.activeElement as HTMLElement,
+      ),
+    );
+    await userEvent.tab();
+    expect(cancel).toHaveFocus();
+    await userEvent.tab();
+    expect(confirm).toHaveFocus();
+
+    // Enter confirms; pressing it again while the request runs sends nothing more.
+    await userEvent.keyboard('{Enter}');
+    await userEvent.keyboard('{Enter}');
+    expect(rollbackEcs).toHaveBeenCalledTimes(1);
+    expect(rollbackEcs).toHaveBeenCalledWith(expect.any(String), {
+      revision: 2,
+      reason: 'bad release',
+    });
+    answer({ deploymentId: 'ecs-svc/new', fromRevision: 3, toRevision: 2 });
+    expect(
+      await screen.findByText(/Rollback of demo-web to revision 2/),
+    ).toBeInTheDocument();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(rollbackEcs).toHaveBeenCalledTimes(1);
   });
 
   it('still rolls back when the GitHub deployment history fails, and says the history is unknown', async () => {

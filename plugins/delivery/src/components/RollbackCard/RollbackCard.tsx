@@ -26,7 +26,6 @@ import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormLabel from '@material-ui/core/FormLabel';
 import Radio from '@material-ui/core/Radio';
 import RadioGroup from '@material-ui/core/RadioGroup';
-import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
@@ -40,6 +39,7 @@ import { isEcsServiceAvailable } from '../../conditions';
 import { useDeploymentHistory } from '../../hooks/useDeploymentHistory';
 import { useEcsState } from '../../hooks/useEcsState';
 import { DeliveryCard } from '../common/DeliveryCard';
+import { DeliveryTable, useTableStyles } from '../common/DeliveryTable';
 import {
   messageOf,
   MissingAnnotationPanel,
@@ -144,6 +144,7 @@ function Comparison(props: {
       <code>{short}</code>
     );
   };
+  const classes = useTableStyles();
   const rows: [string, ReactNode, ReactNode][] = [
     [
       'Revision',
@@ -176,7 +177,7 @@ function Comparison(props: {
     ['Commit', commit(current?.revision), commit(target?.revision)],
   ];
   return (
-    <Table size="small" aria-label="Current and target revision">
+    <DeliveryTable aria-label="Current and target revision">
       <TableHead>
         <TableRow>
           <TableCell />
@@ -187,7 +188,7 @@ function Comparison(props: {
       <TableBody>
         {rows.map(([label, a, b]) => (
           <TableRow key={label}>
-            <TableCell component="th" scope="row">
+            <TableCell component="th" scope="row" className={classes.nowrap}>
               {label}
             </TableCell>
             <TableCell>{a}</TableCell>
@@ -195,7 +196,7 @@ function Comparison(props: {
           </TableRow>
         ))}
       </TableBody>
-    </Table>
+    </DeliveryTable>
   );
 }
 
