@@ -48,6 +48,15 @@ resource "aws_iam_role_policy_attachment" "backup" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 }
 
+# Restores (operations/restore-database.md) run with the same role, so it may create the restored
+# instance from a recovery point.
+resource "aws_iam_role_policy_attachment" "backup_restores" {
+  count = var.database_enabled ? 1 : 0
+
+  role       = aws_iam_role.backup[0].name
+  policy_arn = "arn:${local.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForRestores"
+}
+
 resource "aws_backup_selection" "database" {
   count = var.database_enabled && var.enable_backup_selection ? 1 : 0
 
