@@ -145,10 +145,21 @@ locals {
   github_repo_sub        = "repo:${var.github_owner}/${var.github_repo}"
   github_environment_sub = "${local.github_repo_sub}:environment:${var.github_environment}"
   github_branch_sub      = "${local.github_repo_sub}:ref:refs/heads/${var.github_default_branch}"
+
+  # Which GitHub Actions jobs may assume each role (the OIDC token's `sub`, no wildcards):
+  # deploy and apply, only jobs bound to the protected environment (reviewers approve each run);
+  # plan, pull requests and the default branch (drift detection, the deploy plan); ECR push, the
+  # default branch (CI image pushes).
+  github_role_subjects = {
+    deploy   = [local.github_environment_sub]
+    plan     = ["${local.github_repo_sub}:pull_request", local.github_branch_sub]
+    ecr_push = [local.github_branch_sub]
+  }
 }
 
-# Deploy role: only jobs bound to the protected GitHub environment (reviewers approve each run).
-data "aws_iam_policy_document" "deploy_assume" {
+data "aws_iam_policy_document" "github_assume" {
+  for_each = local.github_role_subjects
+
   statement {
     actions = ["sts:AssumeRoleWithWebIdentity"]
     principals {
@@ -163,15 +174,16 @@ data "aws_iam_policy_document" "deploy_assume" {
     condition {
       test     = "StringEquals"
       variable = "token.actions.githubusercontent.com:sub"
-      values   = [local.github_environment_sub]
+      values   = each.value
     }
   }
 }
 
+# Deploy role: only jobs bound to the protected GitHub environment (reviewers approve each run).
 resource "aws_iam_role" "deploy" {
   name                 = "${local.name}-deploy"
   description          = "GitHub Actions deploys of ${var.github_owner}/${var.github_repo} to ${var.environment}"
-  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.github_assume["deploy"].json
   max_session_duration = 3600
 }
 
@@ -272,32 +284,11 @@ resource "aws_iam_role_policy" "deploy" {
   policy = data.aws_iam_policy_document.deploy.json
 }
 
-# Plan role: pull requests may run `terraform plan`, read-only, with state locking.
-data "aws_iam_policy_document" "plan_assume" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [local.github_oidc_provider_arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      # Pull requests, and the default branch's drift detection and deploy plan.
-      values = ["${local.github_repo_sub}:pull_request", local.github_branch_sub]
-    }
-  }
-}
-
+# Plan role: read-only `terraform plan` with state locking (pull requests, drift, the deploy plan).
 resource "aws_iam_role" "plan" {
   name                 = "${local.name}-plan"
   description          = "Read-only terraform plan for pull requests and the default branch of ${var.github_owner}/${var.github_repo}"
-  assume_role_policy   = data.aws_iam_policy_document.plan_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.github_assume["plan"].json
   max_session_duration = 3600
 }
 
@@ -367,30 +358,10 @@ resource "aws_iam_role_policy" "plan_state" {
 }
 
 # ECR push role: CI on the default branch pushes the backend image, tagged with the commit SHA.
-data "aws_iam_policy_document" "ecr_push_assume" {
-  statement {
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-    principals {
-      type        = "Federated"
-      identifiers = [local.github_oidc_provider_arn]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = [local.github_branch_sub]
-    }
-  }
-}
-
 resource "aws_iam_role" "ecr_push" {
   name                 = "${local.name}-ecr-push"
   description          = "CI image pushes of ${var.github_owner}/${var.github_repo} (default branch) to ${aws_ecr_repository.this.name}"
-  assume_role_policy   = data.aws_iam_policy_document.ecr_push_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.github_assume["ecr_push"].json
   max_session_duration = 3600
 }
 
@@ -431,7 +402,7 @@ resource "aws_iam_role_policy" "ecr_push" {
 resource "aws_iam_role" "apply" {
   name                 = "${local.name}-apply"
   description          = "GitHub Actions terraform apply of ${var.github_owner}/${var.github_repo} in ${var.github_environment}"
-  assume_role_policy   = data.aws_iam_policy_document.deploy_assume.json
+  assume_role_policy   = data.aws_iam_policy_document.github_assume["deploy"].json
   max_session_duration = 3600
 }
 

@@ -174,12 +174,12 @@ run "rolling_without_domain" {
   }
 
   assert {
-    condition     = contains(flatten([for c in data.aws_iam_policy_document.deploy_assume.statement[0].condition : c.values]), "repo:acme/orders-api:environment:production")
-    error_message = "Deploy and apply roles (deploy_assume) trust only jobs in the protected GitHub environment the template creates (production)."
+    condition     = contains(flatten([for c in data.aws_iam_policy_document.github_assume["deploy"].statement[0].condition : c.values]), "repo:acme/orders-api:environment:production")
+    error_message = "Deploy and apply roles trust only jobs in the protected GitHub environment the template creates (production)."
   }
 
   assert {
-    condition     = contains(flatten([for c in data.aws_iam_policy_document.ecr_push_assume.statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main") && contains(flatten([for c in data.aws_iam_policy_document.plan_assume.statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main")
+    condition     = contains(flatten([for c in data.aws_iam_policy_document.github_assume["ecr_push"].statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main") && contains(flatten([for c in data.aws_iam_policy_document.github_assume["plan"].statement[0].condition : c.values]), "repo:acme/orders-api:ref:refs/heads/main")
     error_message = "CI image pushes and drift detection on the default branch can assume their roles."
   }
 
