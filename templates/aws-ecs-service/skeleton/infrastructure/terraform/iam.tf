@@ -297,10 +297,21 @@ resource "aws_iam_role_policy_attachment" "plan_read_only" {
   policy_arn = "arn:${local.partition}:iam::aws:policy/ReadOnlyAccess"
 }
 
-# The state bucket is encrypted with the platform stack's KMS key, which this stack does not know:
-# allow it through S3 for this stack's state objects only (bucket keys use the bucket ARN).
-# Shared by the plan and apply roles.
-data "aws_iam_policy_document" "state_key" {
+# What the plan and apply roles share for this stack's Terraform state: listing its prefix, and
+# the platform stack's KMS key that encrypts the bucket, which this stack does not know, allowed
+# through S3 for this stack's state objects only (bucket keys use the bucket ARN).
+data "aws_iam_policy_document" "state_access" {
+  statement {
+    sid       = "StateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${local.state_key_prefix}/*"]
+    }
+  }
+
   statement {
     sid       = "StateKeyViaS3"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
@@ -319,18 +330,7 @@ data "aws_iam_policy_document" "state_key" {
 }
 
 data "aws_iam_policy_document" "plan_state" {
-  source_policy_documents = [data.aws_iam_policy_document.state_key.json]
-
-  statement {
-    sid       = "StateBucket"
-    actions   = ["s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${local.state_key_prefix}/*"]
-    }
-  }
+  source_policy_documents = [data.aws_iam_policy_document.state_access.json]
 
   statement {
     sid       = "StateRead"
@@ -412,7 +412,7 @@ resource "aws_iam_role_policy_attachment" "apply_power_user" {
 }
 
 data "aws_iam_policy_document" "apply" {
-  source_policy_documents = [data.aws_iam_policy_document.state_key.json]
+  source_policy_documents = [data.aws_iam_policy_document.state_access.json]
 
   statement {
     sid = "OwnRoles"
@@ -438,22 +438,10 @@ data "aws_iam_policy_document" "apply" {
   }
 
   statement {
-    sid       = "StateBucket"
-    actions   = ["s3:ListBucket"]
-    resources = ["arn:${local.partition}:s3:::${var.state_bucket}"]
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["${local.state_key_prefix}/*"]
-    }
-  }
-
-  statement {
     sid       = "StateObjects"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = local.state_objects
   }
-
 }
 
 resource "aws_iam_role_policy" "apply" {
