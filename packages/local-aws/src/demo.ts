@@ -52,6 +52,10 @@ async function main() {
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
     throw new Error('usage: demo.ts <port>');
   }
+  // What Terraform needs of moto when `yarn demo:deploy` applies a generated stack here: AWS
+  // managed policies to attach, and ACM certificates that validate at once (as in the Terraform suite).
+  process.env.MOTO_IAM_LOAD_MANAGED_POLICIES ??= 'true';
+  process.env.MOTO_ACM_VALIDATION_WAIT ??= '0';
   const aws = await startLocalAws({ port, rolloutSeconds: ROLLOUT_SECONDS });
   const shutdown = () => {
     aws.stop().finally(() => process.exit(0));

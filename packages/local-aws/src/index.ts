@@ -8,3 +8,8 @@ export { createTestNetwork } from './network';
 export type { TestNetwork } from './network';
 export { seedEcsService, LOCAL_AWS_ACCOUNT_ID } from './seedEcsService';
 export type { SeedEcsServiceOptions, SeededEcsService } from './seedEcsService';
+export {
+  motoOverrideTf,
+  MOTO_TOGGLES,
+  MOTO_LIFECYCLE_OVERRIDE,
+} from './terraformOverrides';

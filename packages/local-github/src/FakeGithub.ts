@@ -8,6 +8,9 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Accounts } from './accounts';
+import { GitHost } from './gitHost';
+import { answerHosting, HostedRepo } from './repositoryRoutes';
 
 export type WorkflowRun = components['schemas']['workflow-run'];
 export type Job = components['schemas']['job'];
@@ -31,6 +34,20 @@ export interface FakeAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Bytes sent as they are instead of a JSON body (raw file contents, tarballs). */
+  raw?: Buffer;
+  /** ETag of a raw answer (JSON answers get one from their body). */
+  etag?: string;
+}
+
+/** Options of a local GitHub that also hosts repositories. */
+export interface FakeGithubOptions {
+  /** Organisations with their teams, and users; the first user owns the token. */
+  accounts?: Accounts;
+  /** Folder of the bare repositories; without it repositories cannot be created. */
+  gitRoot?: string;
+  /** More accepted tokens and the login each acts as (e.g. a workflow's `github-actions[bot]`). */
+  tokens?: Record<string, string>;
 }
 
 /** A repository of the fake: what GitHub would know about it. */
@@ -47,6 +64,8 @@ export interface FakeRepo {
   zips: Record<number, Uint8Array>;
   /** Answers before the model, e.g. rate limits or outages. */
   override?: (req: RecordedRequest) => FakeAnswer | undefined;
+  /** Set for repositories created through the API, which git hosts. */
+  hosted?: HostedRepo;
 }
 
 export const emptyRepo = (): FakeRepo => ({
@@ -255,6 +274,21 @@ export const zipOf = (files: Record<string, string>) =>
     ),
   );
 
+/** A job of `POST /_local-github/.../runs`: its name, status and steps `[name, conclusion]`. */
+interface ControlJob {
+  name: string;
+  status?: 'queued' | 'in_progress' | 'completed';
+  steps?: Array<[string, 'success' | 'failure' | 'skipped']>;
+}
+
+/** A call the local GitHub does not model: never a silent 200. */
+const notModelled = (req: RecordedRequest): FakeAnswer => ({
+  status: 501,
+  body: {
+    message: `The local GitHub does not model ${req.method} ${req.path}; see packages/local-github/README.md for what it serves.`,
+  },
+});
+
 const etagOf = (body: string) =>
   `W/"${createHash('sha1').update(body).digest('hex')}"`;
 
@@ -272,12 +306,27 @@ export class FakeGithub {
   private blobUrl = '';
   private readonly server: Server;
   private readonly blob: Server;
+  readonly accounts: Accounts;
+  readonly git?: GitHost;
+  private readonly tokens: Record<string, string>;
 
   constructor(
     private readonly webHost: string,
-    private readonly token: string,
+    token: string,
+    options: FakeGithubOptions = {},
   ) {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.accounts = options.accounts ?? { orgs: {}, users: ['octocat'] };
+    this.git = options.gitRoot ? new GitHost(options.gitRoot) : undefined;
+    this.tokens = { [token]: this.accounts.users[0], ...options.tokens };
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch(error => {
+        if (!res.headersSent) {
+          res
+            .writeHead(500, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ message: String(error) }));
+        }
+      });
+    });
     this.blob = createServer((req, res) => this.serveBlob(req, res));
   }
 
@@ -328,8 +377,48 @@ export class FakeGithub {
       .map(r => ({ ...r, path: r.path.slice(prefix.length) || '/' }));
   }
 
+  /** The login a request's `Authorization` acts as (GitHub takes `token` and `Bearer`). */
+  private loginOf(authorization: string | undefined): string | undefined {
+    const m = /^(?:token|bearer) (.+)$/i.exec(authorization ?? '');
+    return m ? this.tokens[m[1]] : undefined;
+  }
+
+  /**
+   * Git over smart HTTP at `/<owner>/<repo>.git/...`, as GitHub serves it: a private
+   * repository needs basic auth whose password is an accepted token.
+   */
+  private serveGit(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    slug: string,
+    rest: string,
+  ) {
+    const basic = /^basic (.+)$/i.exec(req.headers.authorization ?? '');
+    const [, password] = basic
+      ? Buffer.from(basic[1], 'base64').toString().split(/:(.*)/s)
+      : [];
+    const login = password ? this.tokens[password] : undefined;
+    if (!login) {
+      res
+        .writeHead(401, { 'www-authenticate': 'Basic realm="GitHub"' })
+        .end('Authentication failed: use an accepted token as the password.\n');
+      return;
+    }
+    if (!this.git || !this.repos.get(slug)?.hosted) {
+      res.writeHead(404).end('Repository not found.\n');
+      return;
+    }
+    this.git.serve(req, res, `/${slug}.git${rest}`, url.search.slice(1), login);
+  }
+
   private async handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://fake');
+    const gitPath = /^\/([^/]+\/[^/]+?)\.git(\/.*)$/.exec(url.pathname);
+    if (gitPath) {
+      this.serveGit(req, res, url, gitPath[1], gitPath[2]);
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
@@ -341,7 +430,7 @@ export class FakeGithub {
       body: text ? JSON.parse(text) : undefined,
     };
     this.requests.push(recorded);
-    const answer = this.answer(recorded);
+    const answer = await this.answer(recorded);
     const resetAt = Math.floor(Date.now() / 1000) + 3600;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
@@ -352,6 +441,16 @@ export class FakeGithub {
     };
     if (answer.status === 302 || answer.status === 204) {
       res.writeHead(answer.status, headers).end();
+      return;
+    }
+    if (answer.raw) {
+      if (answer.etag) headers.etag = answer.etag;
+      if (answer.etag && req.headers['if-none-match'] === answer.etag) {
+        res.writeHead(304, headers).end();
+        return;
+      }
+      headers['content-length'] = String(answer.raw.byteLength);
+      res.writeHead(answer.status, headers).end(answer.raw);
       return;
     }
     const body = JSON.stringify(answer.body ?? {});
@@ -366,13 +465,29 @@ export class FakeGithub {
     res.writeHead(answer.status, headers).end(body);
   }
 
-  private answer(req: RecordedRequest): FakeAnswer {
-    if (req.headers.authorization !== `token ${this.token}`) {
+  private async answer(req: RecordedRequest): Promise<FakeAnswer> {
+    const login = this.loginOf(req.headers.authorization);
+    if (!login) {
       return { status: 401, body: { message: 'Bad credentials' } };
     }
+    if (req.path.startsWith('/_local-github/')) {
+      return this.control(req);
+    }
+    const hosting = await answerHosting(
+      {
+        accounts: this.accounts,
+        git: this.git,
+        repos: this.repos,
+        url: this.url,
+        webHost: this.webHost,
+      },
+      req,
+    );
+    if (hosting) return hosting;
     const match = /^\/api\/v3\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(req.path);
     const repo = match ? this.repos.get(match[1]) : undefined;
-    if (!match || !repo) {
+    if (!match) return notModelled(req);
+    if (!repo) {
       return { status: 404, body: { message: 'Not Found' } };
     }
     const overridden = repo.override?.(req);
@@ -491,7 +606,172 @@ export class FakeGithub {
       const { slice, headers } = paged(repo.statuses[Number(m[1])] ?? []);
       return { status: 200, headers, body: slice };
     }
-    return { status: 404, body: { message: 'Not Found' } };
+    if (req.method === 'POST' && path === '/deployments') {
+      return this.createDeployment(match[1], repo, req.body, login);
+    }
+    m = on('POST', /^\/deployments\/(\d+)\/statuses$/);
+    if (m) {
+      return this.createDeploymentStatus(repo, Number(m[1]), req.body, login);
+    }
+    return notModelled(req);
+  }
+
+  /** `POST /repos/{owner}/{repo}/deployments`: the ref must name a commit of the repository. */
+  private async createDeployment(
+    slug: string,
+    repo: FakeRepo,
+    body: any,
+    login: string,
+  ): Promise<FakeAnswer> {
+    if (typeof body?.ref !== 'string' || !body.ref) {
+      return {
+        status: 422,
+        body: { message: 'Invalid request: "ref" is missing.' },
+      };
+    }
+    const sha =
+      this.git && repo.hosted
+        ? await this.git.resolve(slug, body.ref)
+        : body.ref;
+    if (!sha) {
+      return {
+        status: 422,
+        body: { message: `No ref found for: ${body.ref}` },
+      };
+    }
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const created = deployment({
+      id: ids++,
+      sha,
+      ref: body.ref,
+      task: body.task ?? 'deploy',
+      payload: body.payload ?? {},
+      environment: body.environment ?? 'production',
+      description: body.description ?? null,
+      creator: user(login),
+      created_at: at,
+      updated_at: at,
+      production_environment: body.production_environment,
+    });
+    // Newest first, as GitHub lists them.
+    repo.deployments.unshift(created);
+    repo.statuses[created.id] = [];
+    return { status: 201, body: created };
+  }
+
+  /** `POST .../deployments/{id}/statuses`, with `auto_inactive` as GitHub applies it. */
+  private createDeploymentStatus(
+    repo: FakeRepo,
+    id: number,
+    body: any,
+    login: string,
+  ): FakeAnswer {
+    const target = repo.deployments.find(d => d.id === id);
+    if (!target) return { status: 404, body: { message: 'Not Found' } };
+    const states = [
+      'error',
+      'failure',
+      'inactive',
+      'in_progress',
+      'queued',
+      'pending',
+      'success',
+    ];
+    if (!states.includes(body?.state)) {
+      return {
+        status: 422,
+        body: { message: `Invalid state: ${body?.state}` },
+      };
+    }
+    const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const status = deploymentStatus({
+      id: ids++,
+      state: body.state,
+      description: body.description ?? '',
+      environment: target.environment,
+      target_url: body.log_url ?? '',
+      log_url: body.log_url,
+      environment_url: body.environment_url,
+      creator: user(login),
+      created_at: at,
+      updated_at: at,
+    });
+    repo.statuses[id] = [status, ...(repo.statuses[id] ?? [])];
+    if (body.state === 'success' && body.auto_inactive !== false) {
+      for (const other of repo.deployments) {
+        const latest = repo.statuses[other.id]?.[0];
+        if (
+          other.id !== id &&
+          other.environment === target.environment &&
+          latest?.state === 'success'
+        ) {
+          repo.statuses[other.id] = [
+            deploymentStatus({
+              ...latest,
+              id: ids++,
+              state: 'inactive',
+              created_at: at,
+              updated_at: at,
+            }),
+            ...repo.statuses[other.id],
+          ];
+        }
+      }
+    }
+    return { status: 201, body: status };
+  }
+
+  /**
+   * Not GitHub's API: what a workflow runner would make GitHub record. `POST
+   * /_local-github/repos/{owner}/{repo}/runs` starts a workflow run (with its jobs), `PATCH
+   * .../runs/{id}` updates it and its jobs, e.g. when it completes.
+   */
+  private control(req: RecordedRequest): FakeAnswer {
+    const m = /^\/_local-github\/repos\/([^/]+\/[^/]+)\/runs(?:\/(\d+))?$/.exec(
+      req.path,
+    );
+    const repo = m ? this.repos.get(m[1]) : undefined;
+    if (!m || !repo) return notModelled(req);
+    const body = req.body ?? {};
+    const toJobs = (runId: number, jobs: ControlJob[] = []) =>
+      jobs.map((j, i) =>
+        job(
+          runId,
+          {
+            id: runId * 100 + i,
+            name: j.name,
+            workflow_name: body.name,
+            head_sha: body.head_sha,
+            status: j.status ?? 'completed',
+            ...(j.status && j.status !== 'completed'
+              ? { conclusion: null, completed_at: null }
+              : {}),
+            html_url: `https://${this.webHost}/${
+              m[1]
+            }/actions/runs/${runId}/job/${runId * 100 + i}`,
+          },
+          j.steps ?? [],
+        ),
+      );
+    if (req.method === 'POST' && !m[2]) {
+      const workflowFile = String(body.workflowFile ?? '');
+      if (!repo.workflows.includes(workflowFile))
+        repo.workflows.push(workflowFile);
+      const { jobs, workflowFile: _w, ...fields } = body;
+      const run = this.run(m[1], { ...fields, workflowFile, id: ids++ });
+      repo.runs.unshift(run);
+      repo.jobs[run.id] = toJobs(run.id, jobs);
+      return { status: 201, body: run };
+    }
+    if (req.method === 'PATCH' && m[2]) {
+      const run = repo.runs.find(r => r.id === Number(m[2]));
+      if (!run) return { status: 404, body: { message: 'Not Found' } };
+      const { jobs, ...fields } = body;
+      Object.assign(run, fields, { updated_at: new Date().toISOString() });
+      if (jobs) repo.jobs[run.id] = toJobs(run.id, jobs);
+      return { status: 200, body: run };
+    }
+    return notModelled(req);
   }
 
   private serveBlob(req: IncomingMessage, res: ServerResponse) {
@@ -516,3 +796,4 @@ export class FakeGithub {
       .end(Buffer.from(zip));
   }
 }
+

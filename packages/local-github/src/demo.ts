@@ -3,22 +3,35 @@
  * port with the demo services' repositories (runs, jobs, deployments, a drift report), so the
  * Deployment tab's pipeline and drift cards have data without GitHub.
  *
- * Run: node --require @backstage/cli/config/nodeTransform.cjs packages/local-github/src/demo.ts <port>
+ * It is also a git host (smart HTTP by the machine's `git http-backend`, bare repositories under
+ * `<data dir>/git`), so the scaffolder's `publish:github` can create repositories on it, the catalog
+ * can read them, and `yarn demo:deploy` can clone them. `./scripts/start` empties the data folder
+ * first, as the rest of the demo (the in-memory catalog, the local AWS) starts empty too.
+ *
+ * Run: node --require @backstage/cli/config/nodeTransform.cjs packages/local-github/src/demo.ts <port> [data dir]
  * Prints one JSON line `{"ready":true,...}`; stops on SIGTERM/SIGINT.
  */
+import { join, resolve } from 'node:path';
 import { FakeGithub } from './FakeGithub';
 import {
+  DEMO_ACCOUNTS,
   DEMO_GITHUB_HOST,
   DEMO_GITHUB_TOKEN,
+  DEMO_WORKFLOW_TOKEN,
   seedDemoRepo,
 } from './seedDemoRepos';
 
 async function main() {
   const port = Number(process.argv[2]);
   if (!Number.isInteger(port) || port <= 0 || port > 65535) {
-    throw new Error('usage: demo.ts <port>');
+    throw new Error('usage: demo.ts <port> [data dir]');
   }
-  const github = new FakeGithub(DEMO_GITHUB_HOST, DEMO_GITHUB_TOKEN);
+  const data = resolve(process.argv[3] ?? '.local-demo/github');
+  const github = new FakeGithub(DEMO_GITHUB_HOST, DEMO_GITHUB_TOKEN, {
+    accounts: DEMO_ACCOUNTS,
+    gitRoot: join(data, 'git'),
+    tokens: { [DEMO_WORKFLOW_TOKEN]: 'github-actions[bot]' },
+  });
   await github.start(port);
   const shutdown = () => {
     github.stop().finally(() => process.exit(0));
@@ -34,7 +47,12 @@ async function main() {
     });
   }
   process.stdout.write(
-    `${JSON.stringify({ ready: true, apiBaseUrl: `${github.url}/api/v3` })}\n`,
+    `${JSON.stringify({
+      ready: true,
+      apiBaseUrl: `${github.url}/api/v3`,
+      git: `${github.url}/<owner>/<repo>.git`,
+      orgs: DEMO_ACCOUNTS.orgs,
+    })}\n`,
   );
 }
 

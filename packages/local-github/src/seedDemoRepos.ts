@@ -14,8 +14,18 @@ import {
 
 /** Host name of the demo GitHub Enterprise (its web links; the API is on loopback). */
 export const DEMO_GITHUB_HOST = 'github.local';
-/** Token the demo GitHub accepts. */
+/** Token the demo GitHub accepts from the portal (it acts as the user `guest`). */
 export const DEMO_GITHUB_TOKEN = 'local-demo-token';
+/** Token of the local deploy's "workflow run" (it acts as `github-actions[bot]`, as GITHUB_TOKEN does). */
+export const DEMO_WORKFLOW_TOKEN = 'local-demo-workflow-token';
+/**
+ * The organisation of the demo and its teams, named like the catalog's groups (the template's
+ * reviewer step looks the owner group up as a team of the repository's organisation).
+ */
+export const DEMO_ACCOUNTS = {
+  orgs: { acme: ['platform-team', 'payments-team'] },
+  users: ['guest'],
+};
 
 const minutesAgo = (minutes: number) =>
   new Date(Date.now() - minutes * 60_000).toISOString().replace(/\.\d+Z$/, 'Z');

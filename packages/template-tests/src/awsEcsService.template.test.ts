@@ -1,4 +1,4 @@
-import { access, readFile, readdir } from 'node:fs/promises';
+import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import {
@@ -10,7 +10,8 @@ import {
   ANNOTATION_TERRAFORM_DIR,
 } from '@cicd-aws/plugin-delivery-common';
 import { blueGreenWithDomain, rollingWithoutDomain } from './fixtures';
-import { dryRunTemplate, stopScaffolder } from './render';
+import { dryRunTemplate, repoRoot, stopScaffolder } from './render';
+import { runTerraform } from './support/terraform';
 
 afterAll(() => stopScaffolder());
 
@@ -36,10 +37,22 @@ describe('aws-ecs-service template: form validation', () => {
       { taskCpu: 256, taskMemory: 4096 },
       'taskCpu',
     ],
+    // With a database the validator checks its settings on their own, so it names the field.
     [
       'backup retention beyond 35 days',
       { dbBackupRetentionDays: 36 },
       'dbBackupRetentionDays',
+    ],
+    [
+      'database storage below 20 GiB',
+      { dbAllocatedStorage: 10 },
+      'dbAllocatedStorage',
+    ],
+    // The form fills in its default; a request without one is refused rather than guessed.
+    [
+      'a database without its instance class',
+      { dbInstanceClass: undefined },
+      'dbInstanceClass',
     ],
     [
       'a domain without its hosted zone',
@@ -194,4 +207,222 @@ describe('aws-ecs-service template: rendering', () => {
     },
     60_000,
   );
+});
+
+/** The form values without the database settings (databaseEnabled stays). */
+const {
+  dbInstanceClass: _dbInstanceClass,
+  dbAllocatedStorage: _dbAllocatedStorage,
+  dbMultiAz: _dbMultiAz,
+  dbBackupRetentionDays: _dbBackupRetentionDays,
+  ...withoutDatabaseSettings
+} = rollingWithoutDomain;
+
+/**
+ * The rendered stack's input variables after production.tfvars, as real Terraform sees them,
+ * offline. `terraform console` checks every variable against its validation rules before it
+ * answers, so a value the stack refuses (which fails `terraform plan` before anything is created)
+ * is reported in `errors`; console answers and exits 0 all the same. Console needs an initialised
+ * backend, so a test-only override replaces the generated S3 backend (which needs AWS) by a local
+ * one.
+ */
+async function terraformVariables(
+  renderedDir: string,
+  names: string[],
+): Promise<{ variables: Record<string, unknown>; errors: string }> {
+  const dir = join(renderedDir, 'infrastructure', 'terraform');
+  // Also proves the conditional lines leave the file as `terraform fmt` writes it.
+  await runTerraform(dir, ['fmt', '-check', '-no-color', 'production.tfvars'], {
+    timeoutMs: 60_000,
+  });
+  await writeFile(
+    join(dir, 'backend_override.tf'),
+    '# Test-only: written by packages/template-tests, never part of a generated repository.\n' +
+      'terraform {\n  backend "local" {}\n}\n',
+  );
+  await runTerraform(dir, ['init', '-input=false', '-no-color'], {
+    timeoutMs: 120_000,
+  });
+  // Piped in, console prints only the last expression's value: ask for all of them in one.
+  const { stdout, stderr } = await runTerraform(
+    dir,
+    ['console', '-var-file=production.tfvars', '-no-color'],
+    {
+      input: `jsonencode({ ${names
+        .map(n => `${n} = var.${n}`)
+        .join(', ')} })\n`,
+      timeoutMs: 120_000,
+    },
+  );
+  // The answer is a quoted string holding the JSON.
+  const answer = stdout.trim();
+  return {
+    variables: answer ? JSON.parse(JSON.parse(answer)) : {},
+    errors: stderr,
+  };
+}
+
+describe('aws-ecs-service template: optional choices in production.tfvars', () => {
+  it('renders no system into production.tfvars without one, so the stack takes its default', async () => {
+    const { system: _system, ...withoutSystem } = rollingWithoutDomain;
+    const result = await dryRunTemplate('aws-ecs-service', withoutSystem);
+    expect(result.status).toBe(200);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
+      'utf8',
+    );
+    expect(tfvars).not.toContain('system       = ""');
+    expect(tfvars).not.toMatch(/^system\s*=/m);
+
+    const { variables, errors } = await terraformVariables(result.dir!, [
+      'system',
+      'owner',
+    ]);
+    expect(errors).not.toMatch(/Error/);
+    expect(variables).toEqual({
+      system: 'unassigned',
+      owner: 'group:default/platform-team',
+    });
+  }, 180_000);
+
+  it('renders the chosen system and database settings into production.tfvars', async () => {
+    const result = await dryRunTemplate('aws-ecs-service', {
+      ...blueGreenWithDomain,
+      dbInstanceClass: 'db.m7g.large',
+      dbAllocatedStorage: 100,
+    });
+    expect(result.status).toBe(200);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
+      'utf8',
+    );
+    expect(tfvars).toContain(
+      [
+        'owner        = "group:default/platform-team"',
+        'system       = "system:default/cicd-aws"',
+        'environment  = "live"',
+      ].join('\n'),
+    );
+    expect(tfvars).toContain(
+      [
+        'database_enabled         = true',
+        'db_instance_class        = "db.m7g.large"',
+        'db_allocated_storage     = 100',
+        'db_multi_az              = true',
+        'db_backup_retention_days = 14',
+      ].join('\n'),
+    );
+  }, 60_000);
+
+  it('accepts a service without a database and none of its settings, and its stack validates', async () => {
+    const result = await dryRunTemplate('aws-ecs-service', {
+      ...withoutDatabaseSettings,
+      databaseEnabled: false,
+    });
+    expect(result.status).toBe(200);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
+      'utf8',
+    );
+    expect(tfvars).toMatch(/^database_enabled {9}= false$/m);
+
+    const { variables, errors } = await terraformVariables(result.dir!, [
+      'database_enabled',
+      'db_instance_class',
+      'db_allocated_storage',
+      'db_multi_az',
+      'db_backup_retention_days',
+    ]);
+    expect(errors).not.toMatch(/Error/);
+    // The settings' defaults, the same in the form and in variables.tf.
+    expect(variables).toEqual({
+      database_enabled: false,
+      db_instance_class: 'db.t4g.micro',
+      db_allocated_storage: 20,
+      db_multi_az: false,
+      db_backup_retention_days: 7,
+    });
+
+    // The restore runbook, rendered also without a database, shows the same defaults.
+    const runbook = await readFile(
+      join(result.dir!, 'docs', 'operations', 'restore-database.md'),
+      'utf8',
+    );
+    expect(runbook).toContain('--db-instance-class db.t4g.micro \\');
+    expect(runbook).toContain('| 7 days (`db_backup_retention_days`)');
+  }, 180_000);
+
+  it('ignores database settings typed before the database was switched off', async () => {
+    // The wizard keeps the values of fields it no longer shows and sends them along.
+    const result = await dryRunTemplate('aws-ecs-service', {
+      ...rollingWithoutDomain,
+      databaseEnabled: false,
+      dbInstanceClass: 'db.r7g.large',
+      dbMultiAz: true,
+      dbBackupRetentionDays: 36,
+    });
+    expect(result.status).toBe(200);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
+      'utf8',
+    );
+    expect(tfvars).toContain(
+      [
+        'database_enabled         = false',
+        'db_instance_class        = "db.t4g.micro"',
+        'db_allocated_storage     = 20',
+        'db_multi_az              = false',
+        'db_backup_retention_days = 7',
+      ].join('\n'),
+    );
+  }, 60_000);
+
+  it('shows the database settings, each with its default, only with a database', async () => {
+    // The wizard (react-jsonschema-form) shows a dependency's fields only while its oneOf branch
+    // matches: the step itself holds nothing but the switch.
+    interface Branch {
+      properties: Record<string, { const?: unknown; default?: unknown }>;
+      required?: string[];
+    }
+    const template = parse(
+      await readFile(
+        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
+        'utf8',
+      ),
+    );
+    const step = (
+      template.spec.parameters as Array<{
+        title: string;
+        properties: Record<string, unknown>;
+        required: string[];
+        dependencies: { databaseEnabled: { oneOf: Branch[] } };
+      }>
+    ).find(p => p.title === 'Database')!;
+    expect(Object.keys(step.properties)).toEqual(['databaseEnabled']);
+    expect(step.required).toEqual(['databaseEnabled']);
+
+    const branch = (enabled: boolean) =>
+      step.dependencies.databaseEnabled.oneOf.find(
+        b => b.properties.databaseEnabled.const === enabled,
+      )!;
+    expect(Object.keys(branch(false).properties)).toEqual(['databaseEnabled']);
+    expect(branch(false).required ?? []).toEqual([]);
+
+    const { databaseEnabled: _switch, ...settings } = branch(true).properties;
+    expect(
+      Object.fromEntries(
+        Object.entries(settings).map(([key, field]) => [key, field.default]),
+      ),
+    ).toEqual({
+      dbInstanceClass: 'db.t4g.micro',
+      dbAllocatedStorage: 20,
+      dbMultiAz: false,
+      dbBackupRetentionDays: 7,
+    });
+    expect(branch(true).required).toEqual([
+      'dbInstanceClass',
+      'dbAllocatedStorage',
+      'dbBackupRetentionDays',
+    ]);
+  });
 });

@@ -7,10 +7,13 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
+  MOTO_LIFECYCLE_OVERRIDE,
+  MOTO_TOGGLES,
   motoOverrideTf,
-  runTerraform,
-  TerraformResult,
-} from '../support/terraform';
+} from '@internal/local-aws';
+import { runTerraform, TerraformResult } from '../support/terraform';
+
+export { MOTO_LIFECYCLE_OVERRIDE, MOTO_TOGGLES };
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export type PlanJson = any;
@@ -66,23 +69,6 @@ export async function checkStatic(
   return { timings, test };
 }
 
-/**
- * Feature toggles switched off against moto, one per API moto 5.2 lacks. Everything else in the
- * stack is applied as generated.
- */
-export const MOTO_TOGGLES = `# Test-only: written next to a rendered stack by packages/template-tests.
-# Application Auto Scaling: moto does not implement ListTagsForResource, so the provider fails.
-enable_autoscaling = false
-# AWS Backup: moto does not implement CreateBackupSelection.
-enable_backup_selection = false
-# AWS Budgets: moto implements neither budget tags nor notifications.
-enable_budget = false
-# CodeDeploy: moto's createTime does not deserialise and it has no delete.
-enable_codedeploy = false
-# CloudFront: moto does not implement CreateResponseHeadersPolicy (404).
-enable_response_headers_policy = false
-`;
-
 /** The toggles with their real-account values, to plan the full stack for the policy check. */
 const FULL_STACK_VARS = [
   '-var=enable_autoscaling=true',
@@ -91,107 +77,6 @@ const FULL_STACK_VARS = [
   '-var=enable_codedeploy=true',
   '-var=enable_response_headers_policy=true',
 ];
-
-/**
- * Test-only overrides: RDS deletion protection off so the stack can be destroyed, and
- * `ignore_changes` only for attributes moto reads back wrong, each named.
- */
-export const MOTO_LIFECYCLE_OVERRIDE = `# Test-only: written next to a rendered stack by packages/template-tests.
-resource "aws_db_instance" "this" {
-  # The template enables deletion protection; the test must destroy what it applied.
-  deletion_protection = false
-  skip_final_snapshot = true
-
-  lifecycle {
-    # moto does not store Performance Insights settings (reads back false/empty).
-    ignore_changes = [performance_insights_enabled, performance_insights_kms_key_id, performance_insights_retention_period]
-  }
-}
-
-resource "aws_s3_bucket" "logs" {
-  # moto writes S3 server access log objects into the log bucket; let destroy empty it.
-  force_destroy = true
-}
-
-resource "aws_s3_bucket" "frontend" {
-  force_destroy = true
-}
-
-resource "aws_db_parameter_group" "this" {
-  lifecycle {
-    # moto reads parameters back differently from how they were set.
-    ignore_changes = [parameter]
-  }
-}
-
-resource "aws_cloudfront_distribution" "frontend" {
-  lifecycle {
-    # moto drops origin_access_control_id, adds forwarded_values and ssl_support_method, and
-    # stores no ordered cache behaviors at all (the /api/* route reads back missing).
-    ignore_changes = [origin, default_cache_behavior[0].forwarded_values, viewer_certificate[0].ssl_support_method, ordered_cache_behavior]
-  }
-}
-
-resource "aws_backup_vault" "this" {
-  lifecycle {
-    # moto does not return backup vault tags.
-    ignore_changes = [tags, tags_all]
-  }
-}
-
-resource "aws_backup_plan" "this" {
-  lifecycle {
-    # moto does not return backup plan tags.
-    ignore_changes = [tags, tags_all]
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "ecs_from_alb" {
-  lifecycle {
-    # moto drops referenced_security_group_id and description of rules that reference a group.
-    ignore_changes = [referenced_security_group_id, description]
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "rds_from_ecs" {
-  lifecycle {
-    # moto drops referenced_security_group_id and description of rules that reference a group.
-    ignore_changes = [referenced_security_group_id, description]
-  }
-}
-
-resource "aws_vpc_security_group_egress_rule" "alb_to_ecs" {
-  lifecycle {
-    # moto drops referenced_security_group_id and description of rules that reference a group.
-    ignore_changes = [referenced_security_group_id, description]
-  }
-}
-
-resource "aws_vpc_security_group_egress_rule" "ecs_to_rds" {
-  lifecycle {
-    # moto drops referenced_security_group_id and description of rules that reference a group.
-    ignore_changes = [referenced_security_group_id, description]
-  }
-}
-
-
-resource "aws_ecs_service" "rolling" {
-  lifecycle {
-    # moto returns no health_check_grace_period_seconds after create and an empty
-    # availability_zone_rebalancing.
-    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing]
-  }
-}
-
-resource "aws_ecs_service" "blue_green" {
-  lifecycle {
-    # moto returns no health_check_grace_period_seconds after create and an empty
-    # availability_zone_rebalancing; the template itself ignores task_definition and
-    # load_balancer (CodeDeploy owns them).
-    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition, load_balancer]
-  }
-}
-`;
 
 /**
  * Copies a rendered stack to a scratch folder and adds the test-only files that point it at

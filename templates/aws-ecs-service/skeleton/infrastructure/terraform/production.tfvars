@@ -1,7 +1,9 @@
 service_name = "${{ values.name }}"
 description  = ${{ values.description | dump }}
 owner        = "${{ values.owner }}"
+{%- if values.system %}
 system       = "${{ values.system }}"
+{%- endif %}
 environment  = "${{ values.environment }}"
 
 aws_account_id = "${{ values.awsAccountId }}"
