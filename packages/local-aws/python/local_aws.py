@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import copy
 import json
 import math
 import os
@@ -1002,7 +1003,26 @@ def describe_service_revisions(self: EC2ContainerServiceResponse) -> Any:
         return ActionResult({"serviceRevisions": found, "failures": failures})
 
 
+_original_task_resource_requirements = Backend._calculate_task_resource_requirements
+
+_MEMORY_KEYS = ("memory", "Memory", "memoryReservation", "MemoryReservation")
+
+
+def calculate_task_resource_requirements(task_definition: Any) -> dict[str, Any]:
+    # moto gap: RunTask adds up container-level memory and fails (TypeError, an HTML 500) when a
+    # container has none. On Fargate, container memory is optional: the task-level memory of the
+    # task definition applies (ECS API reference, ContainerDefinition.memory). Containers without
+    # it count as 0 here, which is what the sum is only used for (EC2 placement).
+    patched = copy.copy(task_definition)
+    patched.container_definitions = [
+        d if any(k in d for k in _MEMORY_KEYS) else {**d, "memory": 0}
+        for d in task_definition.container_definitions
+    ]
+    return _original_task_resource_requirements(patched)
+
+
 def apply_patches() -> None:
+    Backend._calculate_task_resource_requirements = staticmethod(calculate_task_resource_requirements)  # type: ignore[method-assign]
     Backend.register_task_definition = register_task_definition  # type: ignore[method-assign]
     Backend.update_service = update_service  # type: ignore[method-assign]
     EC2ContainerServiceResponse.create_service = create_service_response  # type: ignore[method-assign]

@@ -13,3 +13,5 @@ export {
   MOTO_TOGGLES,
   MOTO_LIFECYCLE_OVERRIDE,
 } from './terraformOverrides';
+export { runTerraform, terraformEnv } from './terraform';
+export type { RunTerraformOptions, TerraformResult } from './terraform';

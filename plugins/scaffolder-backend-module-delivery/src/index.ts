@@ -1,5 +1,6 @@
 /**
- * Scaffolder actions of the delivery plugins: `delivery:ecs:rollback` and `delivery:drift:check`.
+ * Scaffolder actions of the delivery plugins: `delivery:ecs:rollback`, `delivery:drift:check` and
+ * `delivery:github:preflight`.
  *
  * @packageDocumentation
  */
@@ -8,3 +9,5 @@ export { createEcsRollbackAction } from './actions/ecsRollback';
 export type { EcsRollbackActionOptions } from './actions/ecsRollback';
 export { createDriftCheckAction } from './actions/driftCheck';
 export type { DriftCheckActionOptions } from './actions/driftCheck';
+export { createGithubPreflightAction } from './actions/githubPreflight';
+export type { GithubPreflightActionOptions } from './actions/githubPreflight';

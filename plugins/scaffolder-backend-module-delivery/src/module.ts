@@ -5,9 +5,12 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
+import { createGithubPreflightAction } from './actions/githubPreflight';
+import { ScmIntegrations } from '@backstage/integration';
 
 /**
- * Adds `delivery:ecs:rollback` and `delivery:drift:check` to the scaffolder.
+ * Adds `delivery:ecs:rollback`, `delivery:drift:check` and `delivery:github:preflight` to the
+ * scaffolder.
  *
  * @public
  */
@@ -20,11 +23,15 @@ export const scaffolderModuleDelivery = createBackendModule({
         scaffolder: scaffolderActionsExtensionPoint,
         discovery: coreServices.discovery,
         auth: coreServices.auth,
+        config: coreServices.rootConfig,
       },
-      async init({ scaffolder, discovery, auth }) {
+      async init({ scaffolder, discovery, auth, config }) {
         scaffolder.addActions(
           createEcsRollbackAction({ discovery, auth }),
           createDriftCheckAction({ discovery, auth }),
+          createGithubPreflightAction({
+            integrations: ScmIntegrations.fromConfig(config),
+          }),
         );
       },
     });

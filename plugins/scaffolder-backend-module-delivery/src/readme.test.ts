@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
+import { createGithubPreflightAction } from './actions/githubPreflight';
+import { ScmIntegrations } from '@backstage/integration';
+import { ConfigReader } from '@backstage/config';
 
 const readme = readFileSync(resolve(__dirname, '../README.md'), 'utf8');
 
@@ -20,7 +23,13 @@ describe('the README', () => {
     auth: mockServices.auth(),
   };
   it.each(
-    [createEcsRollbackAction(deps), createDriftCheckAction(deps)].map(
+    [
+      createEcsRollbackAction(deps),
+      createDriftCheckAction(deps),
+      createGithubPreflightAction({
+        integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      }),
+    ].map(
       action => [action.id, action],
     ),
   )(
