@@ -37,6 +37,7 @@ from typing import Any
 try:
     from moto.core.exceptions import ServiceException
     from moto.ecs import models as ecs_models
+    from moto.s3 import models as s3_models
     from moto.ecs.responses import DESCRIBE_TASKS_TAGS, EC2ContainerServiceResponse
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -1021,7 +1022,37 @@ def calculate_task_resource_requirements(task_definition: Any) -> dict[str, Any]
     return _original_task_resource_requirements(patched)
 
 
+def _without_tls_only_denials(policy: bytes) -> bytes:
+    document = json.loads(policy.decode())
+    statements = document.get("Statement", [])
+    if isinstance(statements, dict):
+        statements = [statements]
+    kept = [
+        st
+        for st in statements
+        if not (
+            st.get("Effect") == "Deny"
+            and str(st.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport", "")).lower() == "false"
+        )
+    ]
+    return json.dumps({**document, "Statement": kept}).encode()
+
+
+def bucket_permission(self: Any, action: str, resource: str) -> Any:
+    # moto gap: bucket policies are evaluated without their Condition blocks, so the usual
+    # "deny s3:* unless aws:SecureTransport" statement denies every request. Clients reach this
+    # server over plain HTTP where AWS's endpoint is HTTPS: such statements are left out (they
+    # never deny a request made over TLS); every other statement is evaluated as moto does.
+    from moto.iam.access_control import IAMPolicy, PermissionResult
+
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    policy = _without_tls_only_denials(self.policy)
+    return IAMPolicy(policy.decode()).is_action_permitted(action, resource)
+
+
 def apply_patches() -> None:
+    s3_models.FakeBucket.get_permission = bucket_permission  # type: ignore[method-assign]
     Backend._calculate_task_resource_requirements = staticmethod(calculate_task_resource_requirements)  # type: ignore[method-assign]
     Backend.register_task_definition = register_task_definition  # type: ignore[method-assign]
     Backend.update_service = update_service  # type: ignore[method-assign]
