@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { wholePathChecks } from './wholePath.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -41,6 +42,8 @@ const appPort = await freePort();
 const backendPort = await freePort();
 const localAwsPort = await freePort();
 const localGithubPort = await freePort();
+// The demo's data folder (the local GitHub's repositories, the local deploy's state) of this run only.
+const localDemoData = join(mkdtempSync(join(tmpdir(), 'portal-e2e-demo-')), 'data');
 const appUrl = `http://localhost:${appPort}`;
 let portalOutput = '';
 const portal = spawn(join(repoRoot, 'scripts/start'), [], {
@@ -52,6 +55,7 @@ const portal = spawn(join(repoRoot, 'scripts/start'), [], {
     BACKEND_PORT: String(backendPort),
     LOCAL_AWS_PORT: String(localAwsPort),
     LOCAL_GITHUB_PORT: String(localGithubPort),
+    LOCAL_DEMO_DATA: localDemoData,
     BROWSER: 'none',
   },
   stdio: ['ignore', 'pipe', 'pipe'],
@@ -336,6 +340,21 @@ try {
       },
       page,
     );
+    if (localGithubDemo) {
+      await wholePathChecks({
+        page,
+        visit,
+        check,
+        repoRoot,
+        env: {
+          LOCAL_AWS_PORT: String(localAwsPort),
+          LOCAL_GITHUB_PORT: String(localGithubPort),
+          LOCAL_DEMO_DATA: localDemoData,
+        },
+        ecsState: state,
+        artifacts,
+      });
+    }
     console.log(`  screenshots of the Deployment tab in ${artifacts}`);
   } else {
     console.log(

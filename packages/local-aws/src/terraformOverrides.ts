@@ -166,8 +166,10 @@ resource "aws_vpc_security_group_egress_rule" "ecs_to_rds" {
 resource "aws_ecs_service" "rolling" {
   lifecycle {
     # moto returns no health_check_grace_period_seconds after create and an empty
-    # availability_zone_rebalancing.
-    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing]
+    # availability_zone_rebalancing. An override replaces the template's ignore_changes instead of
+    # adding to it, so the template's own task_definition (the pipeline owns releases) is repeated:
+    # without it the next apply rolls the service back to Terraform's bootstrap revision.
+    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition]
   }
 }
 

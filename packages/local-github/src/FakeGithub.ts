@@ -490,6 +490,19 @@ export class FakeGithub {
     if (!repo) {
       return { status: 404, body: { message: 'Not Found' } };
     }
+    if (repo.hosted && this.git) {
+      // GitHub knows a hosted repository's workflows from the files on its default branch.
+      const files = await this.git.tree(
+        match[1],
+        `${repo.defaultBranch}:.github/workflows`,
+        false,
+      );
+      for (const file of files ?? []) {
+        if (/\.ya?ml$/.test(file.path) && !repo.workflows.includes(file.path)) {
+          repo.workflows.push(file.path);
+        }
+      }
+    }
     const overridden = repo.override?.(req);
     if (overridden) {
       return overridden;

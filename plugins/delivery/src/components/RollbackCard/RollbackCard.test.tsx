@@ -90,6 +90,29 @@ describe('RollbackCard', () => {
     expect(screen.getByText('Choose a target revision.')).toBeInTheDocument();
   });
 
+  it("links commits to the repository's own GitHub host (GitHub Enterprise too)", async () => {
+    const onEnterprise = {
+      ...history,
+      deployments: history.deployments.map(d => ({
+        ...d,
+        logUrl: 'https://github.example.com/acme/demo-web/actions/runs/7',
+      })),
+    };
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      listDeployments: jest.fn().mockResolvedValue(onEnterprise),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /^Revision 2/ }),
+    );
+    const link = await screen.findByRole('link', { name: /bbbbbbb/ });
+    expect(link).toHaveAttribute(
+      'href',
+      `https://github.example.com/acme/demo-web/commit/${'b'.repeat(40)}`,
+    );
+  });
+
   it('compares current and target, requires a reason, and confirms naming the service and both revisions', async () => {
     const api = mockDeliveryApi({
       getEcsState: jest.fn().mockResolvedValue(ecsState()),

@@ -114,6 +114,19 @@ function deployOf(
   return history.find(d => d.revision === revision);
 }
 
+/**
+ * The GitHub web origin of the service's repository: the host its deploy runs link to (a GitHub
+ * Enterprise host as much as github.com), github.com when no deployment names one.
+ */
+function githubOrigin(history: DeliveryDeployment[] | undefined): string {
+  const linked = history?.find(d => d.logUrl)?.logUrl;
+  try {
+    return linked ? new URL(linked).origin : 'https://github.com';
+  } catch {
+    return 'https://github.com';
+  }
+}
+
 function Comparison(props: {
   current?: EcsDeployment;
   target?: EcsRollbackTarget;
@@ -137,7 +150,7 @@ function Comparison(props: {
     if (!d) return historyNote;
     const short = d.sha.slice(0, 7);
     return slug ? (
-      <Link to={`https://github.com/${slug}/commit/${d.sha}`}>
+      <Link to={`${githubOrigin(history.deployments)}/${slug}/commit/${d.sha}`}>
         <code>{short}</code>
       </Link>
     ) : (
@@ -340,7 +353,9 @@ export function RollbackCard(props: { pollIntervalMs?: number }) {
         its revision directly. Roll back with the{' '}
         {slug ? (
           <Link
-            to={`https://github.com/${slug}/actions/workflows/${rollbackWorkflow}`}
+            to={`${githubOrigin(
+              history.deployments,
+            )}/${slug}/actions/workflows/${rollbackWorkflow}`}
           >
             {rollbackWorkflow} workflow
           </Link>
