@@ -43,7 +43,10 @@ const backendPort = await freePort();
 const localAwsPort = await freePort();
 const localGithubPort = await freePort();
 // The demo's data folder (the local GitHub's repositories, the local deploy's state) of this run only.
-const localDemoData = join(mkdtempSync(join(tmpdir(), 'portal-e2e-demo-')), 'data');
+const localDemoData = join(
+  mkdtempSync(join(tmpdir(), 'portal-e2e-demo-')),
+  'data',
+);
 const appUrl = `http://localhost:${appPort}`;
 let portalOutput = '';
 const portal = spawn(join(repoRoot, 'scripts/start'), [], {

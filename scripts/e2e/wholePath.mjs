@@ -11,15 +11,11 @@ const REPOSITORY = `acme/${SERVICE}`;
 /** Runs `yarn demo:deploy` as a person would, bounded in time; resolves with its output. */
 function demoDeploy(repoRoot, env, args) {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      'yarn',
-      ['demo:deploy', REPOSITORY, ...args],
-      {
-        cwd: repoRoot,
-        env: { ...process.env, ...env, DEMO_DEPLOY_QUIET: '1' },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn('yarn', ['demo:deploy', REPOSITORY, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env, DEMO_DEPLOY_QUIET: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', c => (output += c));
     child.stderr.on('data', c => (output += c));
@@ -57,10 +53,16 @@ export async function wholePathChecks({
       await page.getByLabel('Name').first().fill(SERVICE);
       await page.getByLabel('Description').fill('Takes and tracks orders.');
       await page.getByLabel('Owner').click();
-      await page.getByRole('option', { name: /platform-team/ }).first().click();
+      await page
+        .getByRole('option', { name: /platform-team/ })
+        .first()
+        .click();
       await next();
       // Repository: the local GitHub, organisation acme.
-      await page.getByTestId('host-select').locator('select').selectOption('github.local');
+      await page
+        .getByTestId('host-select')
+        .locator('select')
+        .selectOption('github.local');
       await page.getByLabel('Owner').fill('acme');
       // The repository field is an autocomplete: it takes the value when it loses focus.
       await page.getByLabel('Repository').fill(SERVICE);
@@ -68,7 +70,9 @@ export async function wholePathChecks({
       await next();
       // AWS account: the local AWS's account; region, environment and CIDR keep their defaults.
       await page.getByLabel('AWS account id').fill('123456789012');
-      await page.getByLabel('Terraform state bucket').fill('acme-terraform-state');
+      await page
+        .getByLabel('Terraform state bucket')
+        .fill('acme-terraform-state');
       await next();
       // Compute: memory has no default (it depends on the CPU chosen).
       await page.getByLabel('Memory (MiB)').click();
@@ -77,16 +81,25 @@ export async function wholePathChecks({
       await next(); // Database: on, with its defaults.
       await page.getByLabel('Alert e-mail').fill('orders-team@example.com');
       await page.getByRole('button', { name: 'Review' }).click();
-      await page.screenshot({ path: join(artifacts, 'create-review.png'), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, 'create-review.png'),
+        fullPage: true,
+      });
       const started = Date.now();
       await page.getByRole('button', { name: 'Create' }).click();
       const open = page.getByRole('link', { name: 'Open in catalog' });
       await open.waitFor({ timeout: 180_000 });
       times.create = Date.now() - started;
-      await page.screenshot({ path: join(artifacts, 'create-done.png'), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, 'create-done.png'),
+        fullPage: true,
+      });
       await open.click();
       // The catalog registers the location at once; the entity appears after its first processing.
-      await page.getByText(SERVICE, { exact: true }).first().waitFor({ timeout: 120_000 });
+      await page
+        .getByText(SERVICE, { exact: true })
+        .first()
+        .waitFor({ timeout: 120_000 });
       created = true;
     },
     page,
@@ -102,11 +115,17 @@ export async function wholePathChecks({
       times.firstDeploy = Date.now() - started;
       const first = await ecsState(SERVICE);
       started = Date.now();
-      await demoDeploy(repoRoot, env, ['--image', 'public.ecr.aws/nginx/nginx:1.28']);
+      await demoDeploy(repoRoot, env, [
+        '--image',
+        'public.ecr.aws/nginx/nginx:1.28',
+      ]);
       times.secondDeploy = Date.now() - started;
       const second = await ecsState(SERVICE);
       // Revision 1 is Terraform's own bootstrap definition; each deploy registers the next.
-      if (first.deployments?.[0]?.revision !== 2 || second.deployments?.[0]?.revision !== 3) {
+      if (
+        first.deployments?.[0]?.revision !== 2 ||
+        second.deployments?.[0]?.revision !== 3
+      ) {
         throw new Error(
           `ECS ran revision ${first.deployments?.[0]?.revision} after the first deploy and ${second.deployments?.[0]?.revision} after the second`,
         );
@@ -126,40 +145,72 @@ export async function wholePathChecks({
         .first()
         .waitFor({ timeout: 90_000 });
       // Revision 2 is the first deploy's, the last one that completed before revision 3.
-      const target = page.getByRole('radio', { name: /^Revision 2 \(last completed\)/ });
+      const target = page.getByRole('radio', {
+        name: /^Revision 2 \(last completed\)/,
+      });
       await target.waitFor({ timeout: 90_000 });
       // Pipeline runs: the two local deploy runs of deploy.yml, by guest.
-      await page.getByText('Create orders-e2e from the AWS ECS service template').first().waitFor();
+      await page
+        .getByText('Create orders-e2e from the AWS ECS service template')
+        .first()
+        .waitFor();
       // The drift card finds the repository's drift workflow (it has not run yet).
-      await page.screenshot({ path: join(artifacts, 'new-service-before.png'), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, 'new-service-before.png'),
+        fullPage: true,
+      });
       await target.check();
       // Both GitHub deployments, with who deployed them and their commit.
-      const comparison = page.getByRole('table', { name: 'Current and target revision' });
-      await comparison.getByText(/github-actions\[bot\].*github-actions\[bot\]/s).first().waitFor();
-      await page.getByRole('textbox', { name: /Reason/ }).fill('e2e: back to the first deploy');
+      const comparison = page.getByRole('table', {
+        name: 'Current and target revision',
+      });
+      await comparison
+        .getByText(/github-actions\[bot\].*github-actions\[bot\]/s)
+        .first()
+        .waitFor();
+      await page
+        .getByRole('textbox', { name: /Reason/ })
+        .fill('e2e: back to the first deploy');
       await page.getByRole('button', { name: 'Roll back…' }).click();
       const dialog = page.getByRole('dialog');
       const text = await dialog.innerText();
-      if (!new RegExp(`${SERVICE} goes from revision 3 back to revision 2`).test(text)) {
+      if (
+        !new RegExp(`${SERVICE} goes from revision 3 back to revision 2`).test(
+          text,
+        )
+      ) {
         throw new Error(`the dialog says: ${text}`);
       }
       const started = Date.now();
-      await dialog.getByRole('button', { name: 'Roll back to revision 2' }).click();
+      await dialog
+        .getByRole('button', { name: 'Roll back to revision 2' })
+        .click();
       await page
-        .getByText(new RegExp(`Rollback of ${SERVICE} to revision 2: COMPLETED`))
+        .getByText(
+          new RegExp(`Rollback of ${SERVICE} to revision 2: COMPLETED`),
+        )
         .waitFor({ timeout: 120_000 });
       times.rollback = Date.now() - started;
-      await page.screenshot({ path: join(artifacts, 'new-service-after.png'), fullPage: true });
+      await page.screenshot({
+        path: join(artifacts, 'new-service-after.png'),
+        fullPage: true,
+      });
       const after = await ecsState(SERVICE);
       if (after.deployments?.[0]?.revision !== 2) {
-        throw new Error(`the local AWS runs revision ${after.deployments?.[0]?.revision}`);
+        throw new Error(
+          `the local AWS runs revision ${after.deployments?.[0]?.revision}`,
+        );
       }
     },
     page,
   );
   console.log(
-    `  whole path wall times: create ${seconds(times.create ?? 0)}, first deploy ${seconds(
+    `  whole path wall times: create ${seconds(
+      times.create ?? 0,
+    )}, first deploy ${seconds(
       times.firstDeploy ?? 0,
-    )}, second deploy ${seconds(times.secondDeploy ?? 0)}, rollback ${seconds(times.rollback ?? 0)}`,
+    )}, second deploy ${seconds(times.secondDeploy ?? 0)}, rollback ${seconds(
+      times.rollback ?? 0,
+    )}`,
   );
 }

@@ -17,7 +17,10 @@ function ignoredChanges(hcl: string): Map<string, string[]> {
     if (head && list) {
       found.set(
         `${head[1]}.${head[2]}`,
-        list[1].split(',').map(a => a.trim()).filter(Boolean),
+        list[1]
+          .split(',')
+          .map(a => a.trim())
+          .filter(Boolean),
       );
     }
   }
@@ -25,15 +28,19 @@ function ignoredChanges(hcl: string): Map<string, string[]> {
 }
 
 describe('the test-only lifecycle override', () => {
-  it("keeps every ignore_changes of the generated stack (an override replaces the list, it does not add to it)", () => {
+  it('keeps every ignore_changes of the generated stack (an override replaces the list, it does not add to it)', () => {
     const template = new Map<string, string[]>();
     for (const file of readdirSync(stackDir).filter(f => f.endsWith('.tf'))) {
-      for (const [k, v] of ignoredChanges(readFileSync(join(stackDir, file), 'utf8'))) {
+      for (const [k, v] of ignoredChanges(
+        readFileSync(join(stackDir, file), 'utf8'),
+      )) {
         template.set(k, v);
       }
     }
     const overridden = ignoredChanges(MOTO_LIFECYCLE_OVERRIDE);
-    expect(overridden.get('aws_ecs_service.rolling')).toContain('task_definition');
+    expect(overridden.get('aws_ecs_service.rolling')).toContain(
+      'task_definition',
+    );
     for (const [resource, attributes] of overridden) {
       expect({ resource, ignored: attributes }).toEqual({
         resource,

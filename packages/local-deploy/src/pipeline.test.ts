@@ -27,7 +27,11 @@ describe('the local deploy and the deploy workflow', () => {
     // Later steps read the outputs of these ids (steps.<id>.outputs), so they must match.
     const ids = steps.filter(([id]) => id);
     expect(ids.map(([, c]) => c)).toEqual(
-      expect.arrayContaining(['terraform-outputs', 'register-task-definition', 'deploy']),
+      expect.arrayContaining([
+        'terraform-outputs',
+        'register-task-definition',
+        'deploy',
+      ]),
     );
     for (const [id, command] of ids) {
       expect(PIPELINE.find(s => s.command === command)?.id).toBe(id);

@@ -62,7 +62,7 @@ export function lastLines(text: string, count = 8): string {
     text
       .split('\n')
       // eslint-disable-next-line no-control-regex -- npm and the scripts colour their errors
-    .map(l => l.replace(/\x1b\[[0-9;]*m/g, '').trimEnd())
+      .map(l => l.replace(/\x1b\[[0-9;]*m/g, '').trimEnd())
       // Stack frames and Terraform's box drawing say nothing a person can act on.
       .filter(l => l.trim() && !/^[│╵╷ ]*$/.test(l) && !/^\s+at /.test(l))
       .slice(-count)

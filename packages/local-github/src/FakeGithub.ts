@@ -809,4 +809,3 @@ export class FakeGithub {
       .end(Buffer.from(zip));
   }
 }
-

@@ -274,17 +274,33 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
 
   it("knows a hosted repository's workflows from the files on its default branch", async () => {
     const runs = (file: string) =>
-      fetch(`${github.url}/api/v3/repos/acme/orders/actions/workflows/${file}/runs`, {
-        headers: { authorization: `token ${TOKEN}` },
-      }).then(r => r.status);
+      fetch(
+        `${github.url}/api/v3/repos/acme/orders/actions/workflows/${file}/runs`,
+        {
+          headers: { authorization: `token ${TOKEN}` },
+        },
+      ).then(r => r.status);
     expect(await runs('drift.yml')).toBe(404);
     const workspace = mkdtempSync(join(root, 'push-'));
-    const remote = `http://x-access-token:${TOKEN}@${github.url.slice(7)}/acme/orders.git`;
+    const remote = `http://x-access-token:${TOKEN}@${github.url.slice(
+      7,
+    )}/acme/orders.git`;
     await exec('git', ['clone', '--quiet', remote, workspace]);
     mkdirSync(join(workspace, '.github', 'workflows'), { recursive: true });
-    writeFileSync(join(workspace, '.github', 'workflows', 'drift.yml'), 'name: Drift\n');
+    writeFileSync(
+      join(workspace, '.github', 'workflows', 'drift.yml'),
+      'name: Drift\n',
+    );
     const git = (...args: string[]) =>
-      exec('git', ['-C', workspace, '-c', 'user.name=t', '-c', 'user.email=t@example.test', ...args]);
+      exec('git', [
+        '-C',
+        workspace,
+        '-c',
+        'user.name=t',
+        '-c',
+        'user.email=t@example.test',
+        ...args,
+      ]);
     await git('add', '.');
     await git('commit', '--quiet', '-m', 'Add the drift workflow');
     await git('push', '--quiet', 'origin', 'main');

@@ -639,4 +639,3 @@ export async function answerHosting(
   }
   return undefined;
 }
-

@@ -29,9 +29,7 @@ describe('the README', () => {
       createGithubPreflightAction({
         integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       }),
-    ].map(
-      action => [action.id, action],
-    ),
+    ].map(action => [action.id, action]),
   )(
     'documents every input and output of %s, and nothing else',
     (_id, action) => {

@@ -4,7 +4,4 @@ export {
   runTerraform,
   terraformEnv,
 } from '@internal/local-aws';
-export type {
-  RunTerraformOptions,
-  TerraformResult,
-} from '@internal/local-aws';
+export type { RunTerraformOptions, TerraformResult } from '@internal/local-aws';

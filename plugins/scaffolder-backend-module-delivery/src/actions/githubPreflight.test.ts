@@ -103,11 +103,14 @@ describe('delivery:github:preflight', () => {
       },
       'and alice on github.example.com is a user; choose an organisation as the owner',
     ],
-  ])('stops on %s with one message saying what to change', async (_, input, message) => {
-    const { done } = check(input);
-    await expect(done).rejects.toThrow(message);
-    await expect(check(input).done).rejects.toThrow('Nothing was created');
-  });
+  ])(
+    'stops on %s with one message saying what to change',
+    async (_, input, message) => {
+      const { done } = check(input);
+      await expect(done).rejects.toThrow(message);
+      await expect(check(input).done).rejects.toThrow('Nothing was created');
+    },
+  );
 
   it('checks only the host in a dry run (no GitHub calls)', async () => {
     const before = github.requests.length;

@@ -133,7 +133,11 @@ export function createGithubPreflightAction(
         const entity = parseEntityRef(ref, { defaultKind: 'group' });
         const name = entity.name;
         if (entity.kind.toLowerCase() === 'user') {
-          if (!(await found(() => client.rest.users.getByUsername({ username: name })))) {
+          if (
+            !(await found(() =>
+              client.rest.users.getByUsername({ username: name }),
+            ))
+          ) {
             throw new InputError(
               `The reviewer ${ref} is not a user on ${host} (no login ${name}); choose reviewers who have accounts there. Nothing was created.`,
             );
