@@ -5,6 +5,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import scaffolderGithubModule from '@backstage/plugin-scaffolder-backend-module-github';
+import scaffolderDeliveryModule from '@cicd-aws/plugin-scaffolder-backend-module-delivery';
 import { mkdtemp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -30,6 +31,8 @@ function scaffolder(): Promise<TestBackend> {
     features: [
       scaffolderPlugin,
       scaffolderGithubModule,
+      // The template's first step, delivery:github:preflight (a dry run checks the host only).
+      scaffolderDeliveryModule,
       catalogServiceMock.factory(),
     ],
   });
