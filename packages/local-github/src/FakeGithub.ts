@@ -664,7 +664,11 @@ export class FakeGithub {
       creator: user(login),
       created_at: at,
       updated_at: at,
-      production_environment: body.production_environment,
+      // GitHub's defaults: production when the environment is named so, not transient.
+      production_environment:
+        body.production_environment ??
+        (body.environment ?? 'production') === 'production',
+      transient_environment: body.transient_environment ?? false,
     });
     // Newest first, as GitHub lists them.
     repo.deployments.unshift(created);
@@ -702,7 +706,7 @@ export class FakeGithub {
       state: body.state,
       description: body.description ?? '',
       environment: target.environment,
-      target_url: body.log_url ?? '',
+      target_url: body.log_url ?? body.target_url ?? '',
       log_url: body.log_url,
       environment_url: body.environment_url,
       creator: user(login),
@@ -711,10 +715,14 @@ export class FakeGithub {
     });
     repo.statuses[id] = [status, ...(repo.statuses[id] ?? [])];
     if (body.state === 'success' && body.auto_inactive !== false) {
-      for (const other of repo.deployments) {
+      // Only deployments older than this one (the list is newest first), as GitHub does.
+      const older = repo.deployments.slice(
+        repo.deployments.findIndex(d => d.id === id) + 1,
+      );
+      for (const other of older) {
         const latest = repo.statuses[other.id]?.[0];
         if (
-          other.id !== id &&
+          !other.transient_environment &&
           other.environment === target.environment &&
           latest?.state === 'success'
         ) {

@@ -82,12 +82,19 @@ export class GitHost {
     await git(['config', 'http.receivepack', 'true'], dir);
   }
 
-  /** The commit a ref (branch, tag or sha) names, or undefined (also for an empty repository). */
-  async resolve(slug: string, ref: string): Promise<string | undefined> {
+  /**
+   * The commit (or, with `peel: 'tree'`, the tree) a ref (branch, tag or sha) names, or
+   * undefined (also for an empty repository).
+   */
+  async resolve(
+    slug: string,
+    ref: string,
+    peel: 'commit' | 'tree' = 'commit',
+  ): Promise<string | undefined> {
     if (!/^[\w./-]+$/.test(ref) || ref.startsWith('-')) return undefined;
     try {
       const out = await git(
-        ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`],
+        ['rev-parse', '--verify', '--quiet', `${ref}^{${peel}}`],
         this.dir(slug),
       );
       return out.toString().trim() || undefined;

@@ -581,14 +581,15 @@ export async function answerHosting(
   }
   m = at('GET', /^\/git\/trees\/([^/]+)$/);
   if (m) {
-    const commit = await git.resolve(slug, decodeURIComponent(m[1]));
+    // GitHub takes a tree's sha, or a commit or ref whose tree it answers with its own sha.
+    const treeSha = await git.resolve(slug, decodeURIComponent(m[1]), 'tree');
     const entries =
-      commit &&
-      (await git.tree(slug, commit, req.query.recursive !== undefined));
+      treeSha &&
+      (await git.tree(slug, treeSha, req.query.recursive !== undefined));
     if (!entries) return notFound;
     const tree: GitTree = {
-      sha: commit!,
-      url: `${ctx.url}/api/v3/repos/${slug}/git/trees/${commit}`,
+      sha: treeSha!,
+      url: `${ctx.url}/api/v3/repos/${slug}/git/trees/${treeSha}`,
       truncated: false,
       tree: entries.map(e => ({
         path: e.path,
