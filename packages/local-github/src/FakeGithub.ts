@@ -8,7 +8,7 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Accounts } from './accounts';
+import { Accounts, simpleUser } from './accounts';
 import { GitHost } from './gitHost';
 import { answerHosting, HostedRepo } from './repositoryRoutes';
 
@@ -79,26 +79,8 @@ export const emptyRepo = (): FakeRepo => ({
   zips: {},
 });
 
-export const user = (login: string): SimpleUser => ({
-  login,
-  id: login.length,
-  node_id: `U_${login}`,
-  avatar_url: `https://avatars.example.test/${login}`,
-  gravatar_id: null,
-  url: '',
-  html_url: '',
-  followers_url: '',
-  following_url: '',
-  gists_url: '',
-  starred_url: '',
-  subscriptions_url: '',
-  organizations_url: '',
-  repos_url: '',
-  events_url: '',
-  received_events_url: '',
-  type: 'User',
-  site_admin: false,
-});
+/** A user as GitHub embeds it (the same id as `GET /users/{login}` and reviewer ids). */
+export const user = (login: string): SimpleUser => simpleUser(login);
 
 // The run's repository is not read by the plugin; a typed stub keeps the payload's shape.
 const repository = { id: 1, name: 'web' } as MinimalRepository;
