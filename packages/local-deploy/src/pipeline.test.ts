@@ -56,8 +56,8 @@ describe('the local deploy and the deploy workflow', () => {
       'github-deployment create': '',
       migrate: "steps.tf.outputs.database_endpoint != ''",
       deploy: '',
+      rollback: "failure() && steps.smoke.outcome == 'failure'",
       'upload-frontend': '',
-      rollback: "failure() && steps.deploy.outcome == 'success'",
       'github-deployment status':
         "always() && steps.record.outputs.deployment_id != ''",
     });
@@ -67,9 +67,16 @@ describe('the local deploy and the deploy workflow', () => {
     const db = { ...base, steps: { tf: { database_endpoint: 'db:5432' } } };
     expect(step('migrate').when!(noDb)).toBe(false);
     expect(step('migrate').when!(db)).toBe(true);
-    const afterDeploy = { ...base, failed: true, steps: { deploy: {} } };
-    expect(step('rollback').when!(afterDeploy)).toBe(true);
-    expect(step('rollback').when!({ ...afterDeploy, steps: {} })).toBe(false);
+    // Rolled back after a failed smoke test only, never after a failed frontend upload.
+    const smokeFailed = {
+      ...base,
+      failed: true,
+      steps: { deploy: {}, smoke: { outcome: 'failure' } },
+    };
+    expect(step('rollback').when!(smokeFailed)).toBe(true);
+    expect(
+      step('rollback').when!({ ...smokeFailed, steps: { deploy: {} } }),
+    ).toBe(false);
     const recorded = {
       ...base,
       failed: true,

@@ -102,6 +102,20 @@ export const PIPELINE: PipelineStep[] = [
     ],
   },
   {
+    id: 'rollback',
+    name: 'Roll back to the previous task definition after a failed smoke test',
+    command: 'rollback',
+    // Only after the smoke test failed. The local deploy has no running container to test (the
+    // local AWS runs no images), so it records no smoke outcome and this step never runs here.
+    when: s => s.failed && out(s, 'smoke', 'outcome') === 'failure',
+    args: s => [
+      ...service(s),
+      '--to',
+      out(s, 'deploy', 'previous_task_definition_arn'),
+      ...codedeploy(s),
+    ],
+  },
+  {
     id: 'frontend',
     name: 'Upload the frontend and invalidate CloudFront',
     command: 'upload-frontend',
@@ -112,18 +126,6 @@ export const PIPELINE: PipelineStep[] = [
       'frontend/dist',
       '--distribution-id',
       tf(s, 'cloudfront_distribution_id'),
-    ],
-  },
-  {
-    id: 'rollback',
-    name: 'Roll back to the previous task definition after a failed smoke test',
-    command: 'rollback',
-    when: s => s.failed && 'deploy' in s.steps,
-    args: s => [
-      ...service(s),
-      '--to',
-      out(s, 'deploy', 'previous_task_definition_arn'),
-      ...codedeploy(s),
     ],
   },
   {

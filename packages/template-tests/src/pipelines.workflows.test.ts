@@ -50,7 +50,7 @@ const JOB_PERMISSIONS: Record<
   Record<string, Record<string, string>>
 > = {
   'ci.yml': {
-    scan: { contents: 'read', 'security-events': 'write' },
+    scan: { contents: 'read', 'security-events': 'write', actions: 'read' },
     publish: { contents: 'read', 'id-token': 'write' },
   },
   'deploy.yml': {
@@ -68,8 +68,16 @@ const JOB_PERMISSIONS: Record<
     rollback: { contents: 'read', 'id-token': 'write', deployments: 'write' },
   },
   'security.yml': {
-    'trivy-config': { contents: 'read', 'security-events': 'write' },
-    'trivy-image': { contents: 'read', 'security-events': 'write' },
+    'trivy-config': {
+      contents: 'read',
+      'security-events': 'write',
+      actions: 'read',
+    },
+    'trivy-image': {
+      contents: 'read',
+      'security-events': 'write',
+      actions: 'read',
+    },
     codeql: {
       contents: 'read',
       'security-events': 'write',
@@ -255,18 +263,132 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
       }),
     );
 
-    it('use concurrency groups; production changes queue and are never cancelled', () => {
+    it('use concurrency groups; production changes queue and are never cancelled, and no deploy can cancel a rollback', () => {
       for (const workflow of workflows) {
         expect(workflow.doc.concurrency?.group).toEqual(expect.any(String));
       }
       const byFile = Object.fromEntries(workflows.map(w => [w.file, w.doc]));
-      for (const file of ['deploy.yml', 'rollback.yml']) {
-        expect(byFile[file].concurrency).toEqual({
-          group: 'production',
-          'cancel-in-progress': false,
+      expect(byFile['deploy.yml'].concurrency).toEqual({
+        group: 'production',
+        'cancel-in-progress': false,
+      });
+      // GitHub keeps one pending run per group and cancels the older one when another queues:
+      // sharing the deploy's group, a waiting rollback would be cancelled by the next deploy.
+      expect(byFile['rollback.yml'].concurrency).toEqual({
+        group: 'production-rollback',
+        'cancel-in-progress': false,
+      });
+      for (const [name, job] of jobsOf(
+        workflows.find(w => w.file === 'rollback.yml')!,
+      )) {
+        expect({ job: name, concurrency: job.concurrency }).toEqual({
+          job: name,
+          concurrency: undefined,
         });
       }
       expect(byFile['drift.yml'].concurrency['cancel-in-progress']).toBe(false);
+    });
+
+    it(
+      'upload SARIF with the permissions a private repository needs, and never fail the run on it',
+      each(workflow => {
+        for (const [name, job] of jobsOf(workflow)) {
+          const uploads = (job.steps ?? []).filter(
+            (s: any) =>
+              typeof s.uses === 'string' &&
+              actionName(s.uses) === 'github/codeql-action/upload-sarif',
+          );
+          if (uploads.length === 0) continue;
+          const where = `${workflow.file} ${name}`;
+          expect({ where, permissions: job.permissions }).toEqual({
+            where,
+            permissions: expect.objectContaining({
+              'security-events': 'write',
+              actions: 'read',
+            }),
+          });
+          // Code scanning of a private repository needs GitHub Code Security.
+          for (const upload of uploads) {
+            expect({ where, continueOnError: upload['continue-on-error'] }).toEqual({
+              where,
+              continueOnError: true,
+            });
+          }
+        }
+      }),
+    );
+
+    it(
+      'limit Trivy SARIF to the severities asked for',
+      each(workflow => {
+        const trivy = stepsOf(workflow).filter(
+          s =>
+            s.step.uses &&
+            actionName(s.step.uses) === 'aquasecurity/trivy-action' &&
+            s.step.with?.format === 'sarif' &&
+            s.step.with?.severity,
+        );
+        for (const { job, step } of trivy) {
+          expect({
+            where: `${workflow.file} ${job}`,
+            limit: step.with['limit-severities-for-sarif'],
+          }).toEqual({ where: `${workflow.file} ${job}`, limit: true });
+        }
+      }),
+    );
+
+    it(
+      'upload dot files (the Terraform lock file) into artifacts that name them',
+      each(workflow => {
+        const uploads = stepsOf(workflow).filter(
+          s =>
+            s.step.uses &&
+            actionName(s.step.uses) === 'actions/upload-artifact',
+        );
+        for (const { job, step } of uploads) {
+          const paths = String(step.with.path).split('\n');
+          const hidden = paths.some(p =>
+            p.split('/').some(part => part.startsWith('.')),
+          );
+          expect({
+            where: `${workflow.file} ${job} ${step.with.name}`,
+            includeHidden: step.with['include-hidden-files'] ?? false,
+          }).toEqual({
+            where: `${workflow.file} ${job} ${step.with.name}`,
+            includeHidden: hidden,
+          });
+        }
+      }),
+    );
+
+    it('roll back automatically only after a failed smoke test, with fresh credentials', () => {
+      const deploy = workflows.find(w => w.file === 'deploy.yml')!;
+      const steps: any[] = deploy.doc.jobs.production.steps;
+      const at = (test: (s: any) => boolean) => {
+        const i = steps.findIndex(test);
+        expect(i).toBeGreaterThanOrEqual(0);
+        return i;
+      };
+      const rollout = at(s => s.id === 'deploy');
+      const smoke = at(s => s.id === 'smoke');
+      const rollback = at(s => /cli\.ts rollback /.test(s.run ?? ''));
+      const upload = at(s => /cli\.ts upload-frontend /.test(s.run ?? ''));
+      expect(steps[smoke].run).toContain('/health/ready');
+      // Smoke test right after the rollout, the rollback right after it, the frontend last: a
+      // failed upload skips nothing that decides a rollback.
+      expect([rollout < smoke, smoke < rollback, rollback < upload]).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      expect(steps[rollback].if).toBe(
+        "failure() && steps.smoke.outcome == 'failure'",
+      );
+      // Migration (900 s), rollout (1800 s) and smoke test can outlast the one-hour session.
+      const refresh = steps[rollback - 1];
+      expect(actionName(refresh.uses ?? '')).toBe(CONFIGURE_AWS);
+      expect(refresh.if).toBe(steps[rollback].if);
+      expect(refresh.with['role-to-assume']).toBe('${{ vars.AWS_ROLE_ARN }}');
     });
 
     it('apply and roll out only in jobs bound to the production environment', async () => {

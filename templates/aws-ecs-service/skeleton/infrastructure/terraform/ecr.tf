@@ -1,5 +1,6 @@
 resource "aws_ecr_repository" "this" {
-  name                 = var.service_name
+  # Per environment, like the task family: a second environment in the account gets its own.
+  name                 = local.name
   image_tag_mutability = "IMMUTABLE"
 
   image_scanning_configuration {

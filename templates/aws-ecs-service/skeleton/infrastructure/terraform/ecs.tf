@@ -5,14 +5,20 @@ locals {
   # Only one of the two service resources exists; see the note on aws_ecs_service.blue_green.
   ecs_service = local.blue_green ? aws_ecs_service.blue_green[0] : aws_ecs_service.rolling[0]
 
-  container_environment = [
-    { name = "PORT", value = tostring(var.container_port) },
-    { name = "ENVIRONMENT", value = var.environment },
-    { name = "DB_HOST", value = var.database_enabled ? aws_db_instance.this[0].address : "" },
-    { name = "DB_PORT", value = "5432" },
-    { name = "DB_NAME", value = var.database_enabled ? aws_db_instance.this[0].db_name : "" },
-    { name = "DB_IAM_USER", value = local.db_iam_user },
-  ]
+  # The database settings only with a database: ECS drops environment entries whose value is
+  # empty, so "" here would differ from what ECS stores and every plan would show drift.
+  container_environment = concat(
+    [
+      { name = "PORT", value = tostring(var.container_port) },
+      { name = "ENVIRONMENT", value = var.environment },
+    ],
+    var.database_enabled ? [
+      { name = "DB_HOST", value = aws_db_instance.this[0].address },
+      { name = "DB_PORT", value = "5432" },
+      { name = "DB_NAME", value = aws_db_instance.this[0].db_name },
+      { name = "DB_IAM_USER", value = local.db_iam_user },
+    ] : [],
+  )
 
   # The RDS-managed master secret (JSON with username and password) from Secrets Manager.
   container_secrets = var.database_enabled ? [
@@ -70,7 +76,8 @@ resource "aws_ecs_cluster_capacity_providers" "this" {
 }
 
 resource "aws_ecs_task_definition" "this" {
-  family                   = var.service_name
+  # Per environment: two environments of one service in one account keep their revisions apart.
+  family                   = local.name
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = var.task_cpu
@@ -131,8 +138,10 @@ resource "aws_ecs_service" "rolling" {
 
   # The deploy pipeline registers a revision per release and points the service at it (and the
   # portal rolls it back); Terraform would otherwise revert the service to its own revision.
+  # Application Auto Scaling owns the task count (desired_count is its minimum, at the end of
+  # this file): without ignoring it every apply would undo each scale-out.
   lifecycle {
-    ignore_changes = [task_definition]
+    ignore_changes = [task_definition, desired_count]
   }
 
   depends_on = [aws_lb_listener.http, aws_lb_listener.http_blue_green, aws_lb_listener.https, aws_lb_listener.https_blue_green, aws_iam_role_policy.execution]
@@ -174,14 +183,16 @@ resource "aws_ecs_service" "blue_green" {
     container_port   = var.container_port
   }
 
+  # As for the rolling service: Application Auto Scaling owns the task count.
   lifecycle {
-    ignore_changes = [task_definition, load_balancer]
+    ignore_changes = [task_definition, load_balancer, desired_count]
   }
 
   depends_on = [aws_lb_listener.http, aws_lb_listener.http_blue_green, aws_lb_listener.https, aws_lb_listener.https_blue_green, aws_iam_role_policy.execution]
 }
 
-# Target tracking on CPU and memory, between desired_count and three times it.
+# Target tracking on CPU and memory, between desired_count and three times it. Raising
+# desired_count raises the minimum, and Application Auto Scaling scales the service up to it.
 resource "aws_appautoscaling_target" "ecs" {
   count = var.enable_autoscaling ? 1 : 0
 

@@ -168,12 +168,12 @@ data "aws_iam_policy_document" "github_assume" {
     }
     condition {
       test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
+      variable = "${local.github_oidc_issuer}:aud"
       values   = ["sts.amazonaws.com"]
     }
     condition {
       test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
+      variable = "${local.github_oidc_issuer}:sub"
       values   = each.value
     }
   }
@@ -207,6 +207,19 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"] # These ECS actions have no resource-level permissions.
   }
 
+  # register-task-definition copies the family's tags (default_tags always sets some), and
+  # registering with tags is also authorised as ecs:TagResource on the new revision.
+  statement {
+    sid       = "TagNewTaskDefinitions"
+    actions   = ["ecs:TagResource"]
+    resources = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:task-definition/${local.name}:*"]
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["RegisterTaskDefinition"]
+    }
+  }
+
   statement {
     sid       = "Service"
     actions   = ["ecs:UpdateService", "ecs:DescribeServices"]
@@ -217,7 +230,7 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid       = "MigrationTask"
     actions   = ["ecs:RunTask"]
-    resources = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:task-definition/${var.service_name}:*"]
+    resources = ["arn:${local.partition}:ecs:${var.aws_region}:${var.aws_account_id}:task-definition/${local.name}:*"]
     condition {
       test     = "ArnEquals"
       variable = "ecs:cluster"
@@ -298,8 +311,8 @@ resource "aws_iam_role_policy_attachment" "plan_read_only" {
 }
 
 # What the plan and apply roles share for this stack's Terraform state: listing its prefix, and
-# the platform stack's KMS key that encrypts the bucket, which this stack does not know, allowed
-# through S3 for this stack's state objects only (bucket keys use the bucket ARN).
+# the platform stack's KMS key that encrypts the bucket (state.tf's kms_key_id), through S3 in the
+# bucket's region for this stack's state objects only (bucket keys use the bucket ARN).
 data "aws_iam_policy_document" "state_access" {
   statement {
     sid       = "StateBucket"
@@ -315,11 +328,11 @@ data "aws_iam_policy_document" "state_access" {
   statement {
     sid       = "StateKeyViaS3"
     actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
-    resources = ["arn:${local.partition}:kms:${var.aws_region}:${var.aws_account_id}:key/*"]
+    resources = [var.state_kms_key_arn]
     condition {
       test     = "StringEquals"
       variable = "kms:ViaService"
-      values   = ["s3.${var.aws_region}.amazonaws.com"]
+      values   = ["s3.${local.state_region}.amazonaws.com"]
     }
     condition {
       test     = "StringLike"
@@ -417,7 +430,7 @@ data "aws_iam_policy_document" "apply" {
   statement {
     sid = "OwnRoles"
     actions = [
-      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateAssumeRolePolicy",
+      "iam:CreateRole", "iam:DeleteRole", "iam:GetRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy",
       "iam:TagRole", "iam:UntagRole", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies",
       "iam:GetRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:AttachRolePolicy",
       "iam:DetachRolePolicy", "iam:ListInstanceProfilesForRole", "iam:PassRole",

@@ -35,10 +35,23 @@ locals {
 
   service_fqdn = local.has_domain ? "${var.service_name}.${var.domain_name}" : ""
 
+  # The issuer of GitHub Actions' OIDC tokens, without https:// (how IAM names the provider and
+  # its condition keys): github.com's, a GitHub Enterprise Cloud data-residency host's
+  # (token.actions.<name>.ghe.com) or a GitHub Enterprise Server's (<host>/_services/token).
+  github_oidc_issuer = (
+    var.github_host == "github.com" ? "token.actions.githubusercontent.com" :
+    endswith(var.github_host, ".ghe.com") ? "token.actions.${var.github_host}" :
+    "${var.github_host}/_services/token"
+  )
+
   github_oidc_provider_arn = coalesce(
     var.github_oidc_provider_arn,
-    "arn:${local.partition}:iam::${var.aws_account_id}:oidc-provider/token.actions.githubusercontent.com",
+    "arn:${local.partition}:iam::${var.aws_account_id}:oidc-provider/${local.github_oidc_issuer}",
   )
+
+  # The state bucket's region is its KMS key's (SSE-KMS keys are regional): the backend in
+  # state.tf and the roles' grants use it, whatever region the service runs in.
+  state_region = split(":", var.state_kms_key_arn)[3]
 }
 
 # One customer-managed key for everything this service stores: logs, ECR, RDS, Performance

@@ -6,6 +6,19 @@ variable "service_name" {
     condition     = can(regex("^[a-z][a-z0-9-]{1,18}[a-z0-9]$", var.service_name))
     error_message = "service_name must be 3-20 characters of a-z, 0-9 and '-', start with a letter and not end with '-'."
   }
+
+  # The same rules as the template form's pattern. RDS identifiers, parameter groups and snapshots
+  # refuse two hyphens in a row; S3 refuses bucket names starting "xn--" or "sthree-"; a load
+  # balancer's name may not start with "internal-".
+  validation {
+    condition     = !strcontains(var.service_name, "--")
+    error_message = "service_name must not contain two hyphens in a row (RDS refuses such identifiers)."
+  }
+
+  validation {
+    condition     = !startswith(var.service_name, "internal-") && !startswith(var.service_name, "sthree-") && !startswith(var.service_name, "xn--")
+    error_message = "service_name must not start with \"internal-\" (refused by load balancer names), \"sthree-\" or \"xn--\" (refused by S3 bucket names)."
+  }
 }
 
 variable "description" {
@@ -327,6 +340,29 @@ variable "state_bucket" {
   }
 }
 
+variable "state_kms_key_arn" {
+  description = "ARN of the KMS key that encrypts the state bucket (the platform stack's kms_key_arn output); its region is the bucket's."
+  type        = string
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:key/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.state_kms_key_arn)) || can(regex("^arn:aws[a-z-]*:kms:[a-z]{2}(-gov)?-[a-z]+-[0-9]:[0-9]{12}:key/mrk-[0-9a-f]{32}$", var.state_kms_key_arn))
+    error_message = "state_kms_key_arn must be a KMS key ARN such as arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab (the platform stack's kms_key_arn output), not an alias."
+  }
+}
+
+variable "github_host" {
+  description = "Host of the GitHub the repository lives on: github.com, a GitHub Enterprise Cloud host (<name>.ghe.com) or a GitHub Enterprise Server host. It decides the OIDC issuer the roles trust."
+  type        = string
+  default     = "github.com"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$", var.github_host))
+    error_message = "github_host must be a host name such as github.com or github.example.com, without a scheme or path."
+  }
+}
+
 variable "github_owner" {
   description = "GitHub organisation or user owning the service repository."
   type        = string
@@ -348,13 +384,13 @@ variable "github_repo" {
 }
 
 variable "github_oidc_provider_arn" {
-  description = "ARN of the GitHub Actions OIDC provider created by the platform stack; null derives arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com."
+  description = "ARN of the GitHub Actions OIDC provider created by the platform stack; null derives arn:aws:iam::<account>:oidc-provider/<github_host's issuer> (token.actions.githubusercontent.com for github.com)."
   type        = string
   default     = null
 
   validation {
-    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
-    error_message = "github_oidc_provider_arn must be null or the ARN of the token.actions.githubusercontent.com OIDC provider."
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.:-]+(/[A-Za-z0-9._/-]+)?$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be null or the ARN of an IAM OIDC provider (arn:aws:iam::<account>:oidc-provider/<issuer host and path>)."
   }
 }
 
