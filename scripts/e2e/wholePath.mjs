@@ -73,6 +73,11 @@ export async function wholePathChecks({
       await page
         .getByLabel('Terraform state bucket')
         .fill('acme-terraform-state');
+      await page
+        .getByLabel('Terraform state KMS key')
+        .fill(
+          'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        );
       await next();
       // Compute: memory has no default (it depends on the CPU chosen).
       await page.getByLabel('Memory (MiB)').click();

@@ -134,14 +134,26 @@ variable "create_github_oidc_provider" {
   }
 }
 
+variable "github_host" {
+  description = "Host of the GitHub whose Actions assume roles here: github.com, a GHE.com host (<name>.ghe.com) or a GitHub Enterprise Server host. It decides the OIDC issuer of the provider (the service template derives the same)."
+  type        = string
+  default     = "github.com"
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(:[0-9]{1,5})?$", var.github_host))
+    error_message = "github_host must be a host name such as github.com or github.example.com, without a scheme or path."
+  }
+}
+
 variable "existing_github_oidc_provider_arn" {
-  description = "ARN of an existing token.actions.githubusercontent.com OIDC provider; required when create_github_oidc_provider is false, must be null otherwise."
+  description = "ARN of an existing OIDC provider for github_host's issuer; required when create_github_oidc_provider is false, must be null otherwise."
   type        = string
   default     = null
 
   validation {
-    condition     = var.existing_github_oidc_provider_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.existing_github_oidc_provider_arn))
-    error_message = "existing_github_oidc_provider_arn must be an IAM OIDC provider ARN ending in :oidc-provider/token.actions.githubusercontent.com."
+    condition     = var.existing_github_oidc_provider_arn == null ? true : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/[a-z0-9.:-]+(/[A-Za-z0-9._/-]+)?$", var.existing_github_oidc_provider_arn))
+    error_message = "existing_github_oidc_provider_arn must be an IAM OIDC provider ARN (arn:aws:iam::<account>:oidc-provider/<issuer>)."
   }
 
   validation {

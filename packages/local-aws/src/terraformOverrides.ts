@@ -167,9 +167,10 @@ resource "aws_ecs_service" "rolling" {
   lifecycle {
     # moto returns no health_check_grace_period_seconds after create and an empty
     # availability_zone_rebalancing. An override replaces the template's ignore_changes instead of
-    # adding to it, so the template's own task_definition (the pipeline owns releases) is repeated:
-    # without it the next apply rolls the service back to Terraform's bootstrap revision.
-    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition]
+    # adding to it, so the template's own entries are repeated: task_definition (the pipeline owns
+    # releases; without it the next apply rolls the service back to Terraform's bootstrap
+    # revision) and desired_count (autoscaling owns the count).
+    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition, desired_count]
   }
 }
 
@@ -177,8 +178,8 @@ resource "aws_ecs_service" "blue_green" {
   lifecycle {
     # moto returns no health_check_grace_period_seconds after create and an empty
     # availability_zone_rebalancing; the template itself ignores task_definition and
-    # load_balancer (CodeDeploy owns them).
-    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition, load_balancer]
+    # load_balancer (CodeDeploy owns them) and desired_count (autoscaling owns it).
+    ignore_changes = [health_check_grace_period_seconds, availability_zone_rebalancing, task_definition, load_balancer, desired_count]
   }
 }
 `;

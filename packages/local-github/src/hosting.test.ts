@@ -73,7 +73,7 @@ const groupEntity = (name: string) => ({
   spec: { type: 'team', children: [] },
 });
 
-async function publish(repo: string) {
+async function publish(repo: string, input: Record<string, unknown> = {}) {
   const workspace = mkdtempSync(join(root, 'workspace-'));
   mkdirSync(join(workspace, 'docs'));
   writeFileSync(
@@ -97,6 +97,9 @@ async function publish(repo: string) {
       gitCommitMessage: 'Create it',
       gitAuthorName: 'Scaffolder',
       gitAuthorEmail: 'scaffolder@example.test',
+      // As the template does: the owning team reads the repository, so it can review deploys.
+      collaborators: [{ team: 'group:default/platform-team', access: 'pull' }],
+      ...input,
     },
     workspace,
   );
@@ -138,6 +141,9 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
     expect([...hosted.variables.keys()]).toEqual(['AWS_REGION']);
     expect(hosted.protection.get('main')).toMatchObject({
       required_pull_request_reviews: { required_approving_review_count: 1 },
+    });
+    expect(Object.fromEntries(hosted.teamPermissions)).toEqual({
+      'platform-team': 'pull',
     });
   });
 
@@ -193,6 +199,28 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
         .variables.keys(),
     ]).toEqual(['ECS_SERVICE']);
   });
+
+  it('refuses a reviewer team without access to the repository (422), so the environment action fails instead of creating an ungated environment', async () => {
+    await publish('billing', { collaborators: undefined });
+    const action = createGithubEnvironmentAction({
+      integrations: ScmIntegrations.fromConfig(config()),
+      catalog: catalogServiceMock({ entities: [groupEntity('platform-team')] }),
+    });
+    const run = context(
+      {
+        repoUrl: 'github.local?owner=acme&repo=billing',
+        name: 'production',
+        reviewers: ['group:default/platform-team'],
+      },
+      root,
+    );
+    await expect(action.handler(run.ctx)).rejects.toThrow(
+      /platform-team has no access to acme\/billing/,
+    );
+    expect(
+      github.repos.get('acme/billing')!.hosted!.environments.has('production'),
+    ).toBe(false);
+   }, 60_000);
 
   it('answers an environment with an unknown team as reviewer with 422 and changes nothing', async () => {
     const response = await fetch(

@@ -38,6 +38,8 @@ export interface HostedRepo {
   variables: Map<string, ActionsVariable>;
   /** The body of the last `PUT .../branches/{branch}/protection`, by branch. */
   protection: Map<string, unknown>;
+  /** Teams of the organisation given access (`PUT /orgs/{org}/teams/{team}/repos/...`), by slug. */
+  teamPermissions: Map<string, string>;
   environments: Map<
     string,
     {
@@ -313,6 +315,7 @@ async function createRepo(
     createdAt: now(),
     variables: new Map(),
     protection: new Map(),
+    teamPermissions: new Map(),
     environments: new Map(),
   };
   // GitHub's default branch for new repositories; `git push` of the scaffolder sets its own.
@@ -322,6 +325,38 @@ async function createRepo(
   repo.hosted = hosted;
   ctx.repos.set(slug, repo);
   return { status: 201, body: fullRepository(ctx, hosted, repo.defaultBranch) };
+}
+
+const TEAM_PERMISSIONS = ['pull', 'triage', 'push', 'maintain', 'admin'];
+
+/**
+ * `PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}`: gives a team of the organisation
+ * access to one of its repositories (GitHub answers 204; an unknown team or a repository of
+ * another owner is a 404, an unknown permission a 422).
+ */
+function putTeamRepository(
+  ctx: HostingContext,
+  org: string,
+  team: string,
+  slug: string,
+  body: any,
+): FakeAnswer {
+  const hosted = ctx.repos.get(slug)?.hosted;
+  if (
+    !hosted ||
+    hosted.owner !== org ||
+    !(ctx.accounts.orgs[org] ?? []).includes(team)
+  ) {
+    return notFound;
+  }
+  const permission = body?.permission ?? 'push';
+  if (!TEAM_PERMISSIONS.includes(permission)) {
+    return validationFailed(
+      `permission must be one of ${TEAM_PERMISSIONS.join(', ')}`,
+    );
+  }
+  hosted.teamPermissions.set(team, permission);
+  return { status: 204 };
 }
 
 /**
@@ -350,10 +385,24 @@ function putEnvironment(
     ]);
   }
   for (const reviewer of reviewers) {
+    const team =
+      reviewer?.type === 'Team' && hosted.ownerType === 'Organization'
+        ? teamOfId(ctx, hosted.owner, Number(reviewer.id))
+        : undefined;
+    // GitHub: an environment's reviewers must have at least read access to the repository.
+    if (team && !hosted.teamPermissions.has(team.slug)) {
+      return validationFailed('Validation Failed', [
+        {
+          resource: 'Environment',
+          field: 'reviewers',
+          code: 'invalid',
+          message: `team ${team.slug} has no access to ${slug}; reviewers need at least read access to the repository`,
+        },
+      ]);
+    }
     const known =
       reviewer?.type === 'Team'
-        ? hosted.ownerType === 'Organization' &&
-          Boolean(teamOfId(ctx, hosted.owner, Number(reviewer.id)))
+        ? Boolean(team)
         : reviewer?.type === 'User' &&
           Boolean(loginOfId(ctx, Number(reviewer.id)));
     if (!known) {
@@ -425,6 +474,10 @@ export async function answerHosting(
     return (ctx.accounts.orgs[m[1]] ?? []).includes(m[2])
       ? { status: 200, body: teamFull(m[1], m[2]) }
       : notFound;
+  }
+  m = on('PUT', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/repos\/([^/]+)\/([^/]+)$/);
+  if (m) {
+    return putTeamRepository(ctx, m[1], m[2], `${m[3]}/${m[4]}`, req.body);
   }
   m = on('POST', /^\/orgs\/([^/]+)\/repos$/);
   if (m) {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any */
 import { access, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -24,7 +25,23 @@ describe('aws-ecs-service template: form validation', () => {
       { name: 'a-very-long-service-name-x' },
       'name',
     ],
+    // Names AWS refuses although they fit the length and characters (RDS: "--"; ALB: an
+    // "internal-" prefix; S3: "xn--" and "sthree-" prefixes).
+    ['a service name with two hyphens in a row', { name: 'orders--api' }, 'name'],
+    ['a service name starting internal-', { name: 'internal-api' }, 'name'],
+    ['a service name starting xn--', { name: 'xn--orders' }, 'name'],
+    ['a service name starting sthree-', { name: 'sthree-orders' }, 'name'],
     ['an 11-digit account id', { awsAccountId: '12345678901' }, 'awsAccountId'],
+    [
+      'a state KMS key given by its alias',
+      { stateKmsKeyArn: 'alias/acme-terraform-state' },
+      'stateKmsKeyArn',
+    ],
+    [
+      'no state KMS key',
+      { stateKmsKeyArn: undefined },
+      'stateKmsKeyArn',
+    ],
     ['a public VPC range', { vpcCidr: '8.8.0.0/16' }, 'vpcCidr'],
     [
       'a VPC range too small for three subnet tiers',
@@ -137,6 +154,71 @@ describe('aws-ecs-service template: rendering', () => {
     );
     expect(messages).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID/);
   }, 60_000);
+
+  it('gives the owning team read access, which GitHub requires of an environment reviewer', async () => {
+    const template = parse(
+      await readFile(
+        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
+        'utf8',
+      ),
+    );
+    const step = (id: string) =>
+      template.spec.steps.find((s: { id: string }) => s.id === id).input;
+    expect(step('environment').reviewers).toEqual(['${{ parameters.owner }}']);
+    expect(step('publish').collaborators).toEqual([
+      { team: '${{ parameters.owner }}', access: 'pull' },
+    ]);
+  });
+
+  it("stores the state with the platform stack's KMS key, in the key's region (not the service's)", async () => {
+    const result = await dryRunTemplate('aws-ecs-service', rollingWithoutDomain);
+    expect(result.status).toBe(200);
+    const stateTf = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'state.tf'),
+      'utf8',
+    );
+    expect(rollingWithoutDomain.awsRegion).toBe('eu-west-1');
+    expect(stateTf).toMatch(/^\s+region\s+= "eu-central-1"$/m);
+    expect(stateTf).toContain(
+      `kms_key_id   = "${rollingWithoutDomain.stateKmsKeyArn}"`,
+    );
+    expect(stateTf).toMatch(/^\s+encrypt\s+= true$/m);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
+      'utf8',
+    );
+    expect(tfvars).toContain(
+      `state_kms_key_arn = "${rollingWithoutDomain.stateKmsKeyArn}"`,
+    );
+    expect(tfvars).toContain('github_host       = "github.com"');
+  }, 60_000);
+
+  it('says in the form what the budget alerts are, as costs.tf sets them', async () => {
+    const template = parse(
+      await readFile(
+        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
+        'utf8',
+      ),
+    );
+    const costs = await readFile(
+      join(
+        repoRoot,
+        'templates/aws-ecs-service/skeleton/infrastructure/terraform/costs.tf',
+      ),
+      'utf8',
+    );
+    const notifications = [
+      ...costs.matchAll(
+        /threshold\s+= (\d+)[\s\S]*?notification_type\s+= "(\w+)"/g,
+      ),
+    ].map(m => `${m[1]} ${m[2]}`);
+    expect(notifications.sort()).toEqual(['100 FORECASTED', '80 ACTUAL']);
+    const budget = template.spec.parameters
+      .flatMap((p: any) => Object.entries(p.properties ?? {}))
+      .find(([name]: [string]) => name === 'monthlyBudgetUsd')[1];
+    expect(budget.description).toMatch(/actual spend passes 80 %/);
+    expect(budget.description).toMatch(/forecast spend passes 100 %/);
+  });
 
   it.each([
     ['rolling without a domain', rollingWithoutDomain],

@@ -1,5 +1,5 @@
 import { validateDriftReport } from '@cicd-aws/plugin-delivery-common';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blueGreenWithDomain, rollingWithoutDomain } from './fixtures';
@@ -32,6 +32,69 @@ jest.mock('./support/terraform', () => {
   };
 });
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+/** The statements of an applied role policy, from a plan's prior state. */
+function appliedPolicy(plan: any, address: string): any[] {
+  const resource = (plan.prior_state?.values?.root_module?.resources ?? []).find(
+    (r: any) => r.address === address,
+  );
+  if (!resource) throw new Error(`${address} is not in the applied state`);
+  const statements = JSON.parse(resource.values.policy).Statement;
+  return Array.isArray(statements) ? statements : [statements];
+}
+
+const asList = (v: unknown) => (Array.isArray(v) ? v : [v]);
+
+/**
+ * The role policies as AWS received them: what a first deploy on a real account needs and moto
+ * never checks.
+ */
+function expectAppliedPolicies(plan: any, values: Record<string, unknown>) {
+  const family = `${values.name}-${values.environment}`;
+  const account = String(values.awsAccountId);
+  const region = String(values.awsRegion);
+  const [, partition, , stateRegion] = String(values.stateKmsKeyArn).split(':');
+
+  // register-task-definition copies the family's tags; tagging at creation is ecs:TagResource.
+  const deploy = appliedPolicy(plan, 'aws_iam_role_policy.deploy');
+  const tagging = deploy.filter(s => asList(s.Action).includes('ecs:TagResource'));
+  expect(tagging).toEqual([
+    {
+      Sid: 'TagNewTaskDefinitions',
+      Effect: 'Allow',
+      Action: 'ecs:TagResource',
+      Resource: `arn:${partition}:ecs:${region}:${account}:task-definition/${family}:*`,
+      Condition: {
+        StringEquals: { 'ecs:CreateAction': 'RegisterTaskDefinition' },
+      },
+    },
+  ]);
+  const registering = deploy.find(s =>
+    asList(s.Action).includes('ecs:RegisterTaskDefinition'),
+  );
+  expect(registering).toBeDefined();
+
+  // The apply role keeps up with its own roles' descriptions.
+  const apply = appliedPolicy(plan, 'aws_iam_role_policy.apply');
+  expect(
+    asList(apply.find(s => s.Sid === 'OwnRoles')?.Action),
+  ).toContain('iam:UpdateRoleDescription');
+
+  // Both Terraform roles reach the state key itself, through S3 in the bucket's region.
+  for (const address of [
+    'aws_iam_role_policy.apply',
+    'aws_iam_role_policy.plan_state',
+  ]) {
+    const key = appliedPolicy(plan, address).find(s => s.Sid === 'StateKeyViaS3');
+    expect({ address, resource: key?.Resource, via: key?.Condition?.StringEquals }).toEqual({
+      address,
+      resource: values.stateKmsKeyArn,
+      via: { 'kms:ViaService': `s3.${stateRegion}.amazonaws.com` },
+    });
+  }
+}
+
 /**
  * Renders the aws-ecs-service skeleton through the real scaffolder and proves its Terraform:
  * fmt, validate and `terraform test` offline, then apply / clean second plan / drift / destroy
@@ -62,14 +125,22 @@ describe('aws-ecs-service Terraform', () => {
     const rendered = await renderAwsEcsServiceSkeleton(values);
     const infrastructure = join(rendered, 'infrastructure');
 
+    // The repository commits its provider lock file (the deploy's apply job needs it): init
+    // finds it complete for the runners' platform and leaves it as it is.
+    const lockFile = join(infrastructure, 'terraform', '.terraform.lock.hcl');
+    const committedLock = await readFile(lockFile, 'utf8');
+    expect(committedLock).toContain('provider "registry.terraform.io/hashicorp/aws"');
     const offline = await checkStatic(infrastructure);
     expect(offline.test.stdout).toMatch(/Success! \d+ passed, 0 failed/);
+    expect(await readFile(lockFile, 'utf8')).toBe(committedLock);
 
     const result = await checkOnMoto(infrastructure, moto.endpoint, { vars });
 
     // A second plan right after apply has nothing to do.
     expect(result.secondPlanChanges).toEqual([]);
-    // The out-of-band desired-count change shows up as an update of the service.
+    // A scale-out (what autoscaling does) is not undone by the next apply.
+    expect(result.scaleOutChanges).toEqual([]);
+    // The tag changed outside Terraform shows up as an update of the service.
     expect(result.driftExitCode).toBe(2);
     expect(result.driftChanges).toEqual([
       expect.objectContaining({
@@ -77,8 +148,10 @@ describe('aws-ecs-service Terraform', () => {
           /^aws_ecs_service\.(rolling|blue_green)\[0\]$/,
         ),
         actions: ['update'],
+        changed: expect.arrayContaining(['tags_all']),
       }),
     ]);
+    expectAppliedPolicies(result.appliedPlan, values);
 
     // The drift workflow's step over those plans (full, after apply, after the change): its
     // reports validate against the portal's schema (delivery-common), the drifted one names the
@@ -89,13 +162,18 @@ describe('aws-ecs-service Terraform', () => {
     const shows = mockTerraformRuns.flatMap(r =>
       r.show !== undefined ? [r.show] : [],
     );
-    expect(plans).toEqual([expect.any(Number), expect.any(Number), 2]);
-    expect(shows).toHaveLength(3);
+    expect(plans).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+      expect.any(Number),
+      2,
+    ]);
+    expect(shows).toHaveLength(4);
     const reports = await driftReportsOf(
       rendered,
       {
-        inSync: { json: shows[1], exitCode: plans[1] },
-        drifted: { json: shows[2], exitCode: plans[2] },
+        inSync: { json: shows[2], exitCode: plans[2] },
+        drifted: { json: shows[3], exitCode: plans[3] },
       },
       dir => npm(dir, ['ci'], 300_000),
     );
@@ -112,7 +190,7 @@ describe('aws-ecs-service Terraform', () => {
           ),
           type: 'aws_ecs_service',
           actions: ['update'],
-          changedAttributes: ['desired_count'],
+          changedAttributes: expect.arrayContaining(['tags_all']),
           changedOutsideTerraform: true,
         },
       ],
@@ -122,7 +200,13 @@ describe('aws-ecs-service Terraform', () => {
       `${values.name}-${values.environment}`,
     );
     expect(result.outputs.ecs_service_name.value).toBe(values.name);
-    expect(result.outputs.task_definition_family.value).toBe(values.name);
+    // Per environment, as the ECR repository: a second environment in the account keeps its own.
+    expect(result.outputs.task_definition_family.value).toBe(
+      `${values.name}-${values.environment}`,
+    );
+    expect(result.outputs.ecr_repository_url.value).toMatch(
+      new RegExp(`/${values.name}-${values.environment}$`),
+    );
 
     // The full stack (all toggles on), kept for the policy check below.
     const planFile = join(tmpdir(), `aws-ecs-service-${values.name}-plan.json`);

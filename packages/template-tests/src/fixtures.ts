@@ -10,6 +10,9 @@ export const rollingWithoutDomain = {
   environment: 'prod',
   vpcCidr: '10.20.0.0/16',
   stateBucket: 'acme-terraform-state-123456789012',
+  // The platform stack's kms_key_arn, in another region than the service: the state lives there.
+  stateKmsKeyArn:
+    'arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
   taskCpu: 256,
   taskMemory: 512,
   desiredCount: 2,

@@ -165,3 +165,16 @@ run "existing_oidc_provider_is_passed_through" {
     error_message = "github_oidc_provider_arn must be the ARN passed in"
   }
 }
+
+run "github_enterprise_server_issuer" {
+  command = plan
+
+  variables {
+    github_host = "github.example.com"
+  }
+
+  assert {
+    condition     = aws_iam_openid_connect_provider.github[0].url == "https://github.example.com/_services/token"
+    error_message = "a GitHub Enterprise Server's Actions tokens come from https://<host>/_services/token"
+  }
+}

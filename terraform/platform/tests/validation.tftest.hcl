@@ -135,7 +135,7 @@ run "rejects_malformed_existing_oidc_arn" {
   command = plan
   variables {
     create_github_oidc_provider       = false
-    existing_github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/example.com"
+    existing_github_oidc_provider_arn = "arn:aws:iam::123456789012:role/github-actions"
   }
   expect_failures = [var.existing_github_oidc_provider_arn]
 }
@@ -168,4 +168,12 @@ run "rejects_aws_tag_prefix" {
   command = plan
   variables { tags = { "aws:owner" = "me" } }
   expect_failures = [var.tags]
+}
+
+run "rejects_github_host_with_scheme" {
+  command = plan
+  variables {
+    github_host = "https://github.example.com"
+  }
+  expect_failures = [var.github_host]
 }

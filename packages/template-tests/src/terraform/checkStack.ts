@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import {
   ECSClient,
   DescribeServicesCommand,
+  TagResourceCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import {
@@ -175,9 +176,13 @@ export interface MotoRunResult {
   resourceCount: number;
   /** `terraform show -json` of a plan of the full stack (all toggles on), for the policy check. */
   fullPlan: PlanJson;
+  /** The plan right after apply; its `prior_state` holds every applied policy document. */
+  appliedPlan: PlanJson;
   /** Changes in the second plan after apply (expected: none). */
   secondPlanChanges: PlanChange[];
-  /** Changes planned after the out-of-band ECS change (expected: the service). */
+  /** Changes planned after a scale-out outside Terraform (expected: none, autoscaling owns it). */
+  scaleOutChanges: PlanChange[];
+  /** Changes planned after the service was retagged outside Terraform (expected: the service). */
   driftChanges: PlanChange[];
   driftExitCode: number;
   outputs: Record<string, { value: unknown }>;
@@ -185,8 +190,9 @@ export interface MotoRunResult {
 
 /**
  * Applies a rendered stack against moto and proves it: a plan of the full stack for the policy
- * check, `apply`, a second plan with no real changes, an out-of-band change of the ECS service's
- * desired count through the ECS API that the next plan must show (exit 2), and `destroy`.
+ * check, `apply`, a second plan with no real changes, a scale-out of the ECS service through the
+ * ECS API that the next plan must leave alone, a tag changed through the ECS API that the next
+ * plan must show (exit 2), and `destroy`.
  * Destroy runs even when a step before it fails.
  */
 export async function checkOnMoto(
@@ -251,13 +257,22 @@ export async function checkOnMoto(
     const secondPlanChanges = realChanges(second.plan);
 
     const region = String(fullPlan.variables?.aws_region?.value);
+    const ref = {
+      endpoint: motoEndpoint,
+      region,
+      cluster: String(outputs.ecs_cluster_name.value),
+      service: String(outputs.ecs_service_name.value),
+    };
+    // A scale-out as Application Auto Scaling makes it: Terraform must leave the count alone.
+    await timed(timings, 'scaleOut', () =>
+      bumpDesiredCount(ref.endpoint, ref.region, ref.cluster, ref.service),
+    );
+    const afterScaleOut = await timed(timings, 'planAfterScaleOut', () =>
+      planJson(dir, extraVars),
+    );
+    // Real drift: someone retags the service outside Terraform.
     await timed(timings, 'outOfBandChange', () =>
-      bumpDesiredCount(
-        motoEndpoint,
-        region,
-        String(outputs.ecs_cluster_name.value),
-        String(outputs.ecs_service_name.value),
-      ),
+      retagService(ref, 'Owner', 'someone-else'),
     );
     const drift = await timed(timings, 'planAfterDrift', () =>
       planJson(dir, extraVars),
@@ -267,7 +282,9 @@ export async function checkOnMoto(
       timings,
       resourceCount,
       fullPlan,
+      appliedPlan: second.plan,
       secondPlanChanges,
+      scaleOutChanges: realChanges(afterScaleOut.plan),
       driftChanges: realChanges(drift.plan),
       driftExitCode: drift.code,
       outputs,
@@ -292,7 +309,38 @@ export async function checkOnMoto(
   }
 }
 
-/** Out-of-band change through the AWS API: desired count + 1 on the ECS service. */
+/** Out-of-band change through the AWS API: one tag of the ECS service set to another value. */
+export async function retagService(
+  ref: { endpoint: string; region: string; cluster: string; service: string },
+  key: string,
+  value: string,
+): Promise<void> {
+  const ecs = new ECSClient({
+    endpoint: ref.endpoint,
+    region: ref.region,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts: 2,
+  });
+  try {
+    const described = await ecs.send(
+      new DescribeServicesCommand({
+        cluster: ref.cluster,
+        services: [ref.service],
+      }),
+    );
+    const arn = described.services?.[0]?.serviceArn;
+    if (!arn) {
+      throw new Error(`ECS service ${ref.cluster}/${ref.service} not found in moto`);
+    }
+    await ecs.send(
+      new TagResourceCommand({ resourceArn: arn, tags: [{ key, value }] }),
+    );
+  } finally {
+    ecs.destroy();
+  }
+}
+
+/** Out-of-band change through the AWS API: desired count + 1 on the ECS service (a scale-out). */
 export async function bumpDesiredCount(
   endpoint: string,
   region: string,

@@ -27,6 +27,8 @@ monthly_budget_usd  = ${{ values.monthlyBudgetUsd }}
 alert_email         = "${{ values.alertEmail }}"
 deployment_strategy = "${{ values.deploymentStrategy }}"
 
-state_bucket = "${{ values.stateBucket }}"
-github_owner = "${{ values.githubOwner }}"
-github_repo  = "${{ values.githubRepo }}"
+state_bucket      = "${{ values.stateBucket }}"
+state_kms_key_arn = "${{ values.stateKmsKeyArn }}"
+github_host       = "${{ values.githubHost }}"
+github_owner      = "${{ values.githubOwner }}"
+github_repo       = "${{ values.githubRepo }}"

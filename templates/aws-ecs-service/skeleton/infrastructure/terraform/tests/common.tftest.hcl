@@ -86,6 +86,7 @@ variables {
   alert_email              = "ops@example.com"
   deployment_strategy      = "rolling"
   state_bucket             = "acme-tf-state"
+  state_kms_key_arn        = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   github_owner             = "acme"
   github_repo              = "orders-api"
 }
@@ -139,8 +140,56 @@ run "rolling_without_domain" {
   }
 
   assert {
-    condition     = aws_ecs_cluster.this.name == "orders-api-prod" && aws_ecs_task_definition.this.family == "orders-api" && aws_ecs_service.rolling[0].name == "orders-api"
+    condition     = aws_ecs_cluster.this.name == "orders-api-prod" && aws_ecs_task_definition.this.family == "orders-api-prod" && aws_ecs_service.rolling[0].name == "orders-api"
     error_message = "Cluster, family and service names follow the contract."
+  }
+
+  assert {
+    condition     = aws_ecr_repository.this.name == "orders-api-prod" && aws_ecs_task_definition.this.family == "orders-api-prod"
+    error_message = "The ECR repository and the task family are per environment, so a second environment of the service in the account neither collides nor shares revisions."
+  }
+
+  assert {
+    condition     = local.github_oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" && contains([for c in data.aws_iam_policy_document.github_assume["deploy"].statement[0].condition : c.variable], "token.actions.githubusercontent.com:sub")
+    error_message = "Repositories on github.com trust github.com's OIDC issuer."
+  }
+
+  assert {
+    condition = jsonencode([
+      for s in data.aws_iam_policy_document.deploy.statement : {
+        actions   = sort(s.actions)
+        resources = sort(s.resources)
+        condition = flatten([for c in s.condition : [c.test, c.variable, sort(c.values)]])
+      } if s.sid == "TagNewTaskDefinitions"
+      ]) == jsonencode([{
+        actions   = ["ecs:TagResource"]
+        resources = ["arn:aws:ecs:eu-west-1:123456789012:task-definition/orders-api-prod:*"]
+        condition = ["StringEquals", "ecs:CreateAction", "RegisterTaskDefinition"]
+    }])
+    error_message = "The deploy role may tag the task definitions it registers (register-task-definition copies the family's tags), and nothing else."
+  }
+
+  assert {
+    condition     = contains(one([for s in data.aws_iam_policy_document.apply.statement : s.actions if s.sid == "OwnRoles"]), "iam:UpdateRoleDescription")
+    error_message = "The apply role can update its own roles' descriptions, which change with the environment, repository and ECR names."
+  }
+
+  assert {
+    condition = jsonencode([
+      for s in data.aws_iam_policy_document.state_access.statement : {
+        resources  = sort(s.resources)
+        viaService = flatten([for c in s.condition : c.values if c.variable == "kms:ViaService"])
+      } if s.sid == "StateKeyViaS3"
+      ]) == jsonencode([{
+        resources  = [var.state_kms_key_arn]
+        viaService = ["s3.eu-central-1.amazonaws.com"]
+    }]) && local.state_region == "eu-central-1"
+    error_message = "The roles reach the state key itself, through S3 in the state bucket's region (the key's), not the service's."
+  }
+
+  assert {
+    condition     = alltrue([for e in local.container_environment : e.value != ""]) && contains([for e in local.container_environment : e.name], "DB_HOST")
+    error_message = "With a database the container gets its settings, none of them empty."
   }
 
   assert {
@@ -285,5 +334,42 @@ run "without_database" {
   assert {
     condition     = length(aws_db_instance.this) == 0 && length(aws_backup_vault.this) == 0 && length(aws_security_group.rds) == 0
     error_message = "No database resources when the database is off."
+  }
+
+  # ECS drops empty environment values, so an empty DB_HOST would show as drift on every plan.
+  assert {
+    condition     = alltrue([for e in local.container.environment : e.value != ""]) && length([for e in local.container_environment : e if startswith(e.name, "DB_")]) == 0
+    error_message = "Without a database the container gets no database settings, and no empty environment values."
+  }
+}
+
+run "github_enterprise_server" {
+  command = plan
+
+  variables {
+    github_host = "github.example.com"
+  }
+
+  assert {
+    condition     = local.github_oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/github.example.com/_services/token"
+    error_message = "A GitHub Enterprise Server repository trusts its server's OIDC issuer (https://<host>/_services/token)."
+  }
+
+  assert {
+    condition     = alltrue([for c in data.aws_iam_policy_document.github_assume["deploy"].statement[0].condition : startswith(c.variable, "github.example.com/_services/token:")])
+    error_message = "The trust policy's claim keys are the GitHub Enterprise Server issuer's."
+  }
+}
+
+run "github_enterprise_cloud_data_residency" {
+  command = plan
+
+  variables {
+    github_host = "acme.ghe.com"
+  }
+
+  assert {
+    condition     = local.github_oidc_provider_arn == "arn:aws:iam::123456789012:oidc-provider/token.actions.acme.ghe.com" && contains([for c in data.aws_iam_policy_document.github_assume["plan"].statement[0].condition : c.variable], "token.actions.acme.ghe.com:sub")
+    error_message = "A GHE.com repository trusts token.actions.<name>.ghe.com."
   }
 }

@@ -77,6 +77,7 @@ variables {
   alert_email              = "ops@example.com"
   deployment_strategy      = "rolling"
   state_bucket             = "acme-tf-state"
+  state_kms_key_arn        = "arn:aws:kms:eu-central-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
   github_owner             = "acme"
   github_repo              = "orders-api"
 }
@@ -95,6 +96,55 @@ run "service_name_too_long" {
     service_name = "a-very-long-service-name"
   }
   expect_failures = [var.service_name]
+}
+
+# Names AWS refuses although they fit the pattern: RDS ("--"), ALB ("internal-"), S3 ("xn--", "sthree-").
+run "service_name_double_hyphen" {
+  command = plan
+  variables {
+    service_name = "orders--api"
+  }
+  expect_failures = [var.service_name]
+}
+
+run "service_name_internal_prefix" {
+  command = plan
+  variables {
+    service_name = "internal-api"
+  }
+  expect_failures = [var.service_name]
+}
+
+run "service_name_sthree_prefix" {
+  command = plan
+  variables {
+    service_name = "sthree-orders"
+  }
+  expect_failures = [var.service_name]
+}
+
+run "service_name_xn_prefix" {
+  command = plan
+  variables {
+    service_name = "xn--orders"
+  }
+  expect_failures = [var.service_name, var.service_name]
+}
+
+run "state_kms_key_alias" {
+  command = plan
+  variables {
+    state_kms_key_arn = "alias/acme-terraform-state"
+  }
+  expect_failures = [var.state_kms_key_arn]
+}
+
+run "github_host_with_scheme" {
+  command = plan
+  variables {
+    github_host = "https://github.example.com"
+  }
+  expect_failures = [var.github_host]
 }
 
 run "bad_environment" {
@@ -262,7 +312,7 @@ run "bad_github_owner" {
 run "bad_oidc_provider" {
   command = plan
   variables {
-    github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/example.com"
+    github_oidc_provider_arn = "arn:aws:iam::123456789012:role/github-actions"
   }
   expect_failures = [var.github_oidc_provider_arn]
 }
