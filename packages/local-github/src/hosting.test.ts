@@ -99,6 +99,11 @@ async function publish(repo: string, input: Record<string, unknown> = {}) {
       gitAuthorEmail: 'scaffolder@example.test',
       // As the template does: the owning team reads the repository, so it can review deploys.
       collaborators: [{ team: 'group:default/platform-team', access: 'pull' }],
+      // As the template does: the name-based subject its roles trust.
+      oidcCustomization: {
+        useDefault: false,
+        includeClaimKeys: ['repo', 'context'],
+      },
       ...input,
     },
     workspace,
@@ -144,6 +149,10 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
     });
     expect(Object.fromEntries(hosted.teamPermissions)).toEqual({
       'platform-team': 'pull',
+    });
+    expect(hosted.oidcSubject).toEqual({
+      use_default: false,
+      include_claim_keys: ['repo', 'context'],
     });
   });
 
@@ -220,7 +229,7 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
     expect(
       github.repos.get('acme/billing')!.hosted!.environments.has('production'),
     ).toBe(false);
-   }, 60_000);
+  }, 60_000);
 
   it('answers an environment with an unknown team as reviewer with 422 and changes nothing', async () => {
     const response = await fetch(

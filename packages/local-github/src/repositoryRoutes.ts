@@ -40,6 +40,8 @@ export interface HostedRepo {
   protection: Map<string, unknown>;
   /** Teams of the organisation given access (`PUT /orgs/{org}/teams/{team}/repos/...`), by slug. */
   teamPermissions: Map<string, string>;
+  /** The OIDC subject claim template (`PUT .../actions/oidc/customization/sub`). */
+  oidcSubject: { use_default: boolean; include_claim_keys?: string[] };
   environments: Map<
     string,
     {
@@ -316,6 +318,7 @@ async function createRepo(
     variables: new Map(),
     protection: new Map(),
     teamPermissions: new Map(),
+    oidcSubject: { use_default: true },
     environments: new Map(),
   };
   // GitHub's default branch for new repositories; `git push` of the scaffolder sets its own.
@@ -325,6 +328,33 @@ async function createRepo(
   repo.hosted = hosted;
   ctx.repos.set(slug, repo);
   return { status: 201, body: fullRepository(ctx, hosted, repo.defaultBranch) };
+}
+
+/**
+ * `PUT /repos/{owner}/{repo}/actions/oidc/customization/sub`: with `use_default: false`, the
+ * claim keys the subject is made of (letters, digits and underscores); GitHub answers 201 with an
+ * empty object.
+ */
+function putOidcSubject(hosted: HostedRepo, body: any): FakeAnswer {
+  if (typeof body?.use_default !== 'boolean') {
+    return validationFailed('Invalid request: "use_default" is not a boolean.');
+  }
+  const keys = body.include_claim_keys;
+  if (body.use_default === false) {
+    const valid =
+      Array.isArray(keys) &&
+      keys.length > 0 &&
+      keys.every((k: unknown) => typeof k === 'string' && /^\w+$/.test(k));
+    if (!valid) {
+      return validationFailed(
+        'Invalid request: "include_claim_keys" must be a non-empty array of claim keys when "use_default" is false.',
+      );
+    }
+  }
+  hosted.oidcSubject = body.use_default
+    ? { use_default: true }
+    : { use_default: false, include_claim_keys: keys };
+  return { status: 201, body: {} };
 }
 
 const TEAM_PERMISSIONS = ['pull', 'triage', 'push', 'maintain', 'admin'];
@@ -506,6 +536,10 @@ export async function answerHosting(
   }
   if (req.method === 'POST' && sub === '/actions/variables') {
     return createVariable(hosted.variables, req.body);
+  }
+  if (sub === '/actions/oidc/customization/sub') {
+    if (req.method === 'GET') return { status: 200, body: hosted.oidcSubject };
+    if (req.method === 'PUT') return putOidcSubject(hosted, req.body);
   }
   if (req.method === 'GET' && sub === '/actions/variables') {
     const variables = [...hosted.variables.values()];

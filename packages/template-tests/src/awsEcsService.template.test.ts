@@ -27,21 +27,27 @@ describe('aws-ecs-service template: form validation', () => {
     ],
     // Names AWS refuses although they fit the length and characters (RDS: "--"; ALB: an
     // "internal-" prefix; S3: "xn--" and "sthree-" prefixes).
-    ['a service name with two hyphens in a row', { name: 'orders--api' }, 'name'],
+    [
+      'a service name with two hyphens in a row',
+      { name: 'orders--api' },
+      'name',
+    ],
     ['a service name starting internal-', { name: 'internal-api' }, 'name'],
     ['a service name starting xn--', { name: 'xn--orders' }, 'name'],
     ['a service name starting sthree-', { name: 'sthree-orders' }, 'name'],
+    ['a service name starting sg-', { name: 'sg-orders' }, 'name'],
+    [
+      'a service name starting amzn-s3-demo-',
+      { name: 'amzn-s3-demo-shop' },
+      'name',
+    ],
     ['an 11-digit account id', { awsAccountId: '12345678901' }, 'awsAccountId'],
     [
       'a state KMS key given by its alias',
       { stateKmsKeyArn: 'alias/acme-terraform-state' },
       'stateKmsKeyArn',
     ],
-    [
-      'no state KMS key',
-      { stateKmsKeyArn: undefined },
-      'stateKmsKeyArn',
-    ],
+    ['no state KMS key', { stateKmsKeyArn: undefined }, 'stateKmsKeyArn'],
     ['a public VPC range', { vpcCidr: '8.8.0.0/16' }, 'vpcCidr'],
     [
       'a VPC range too small for three subnet tiers',
@@ -170,8 +176,39 @@ describe('aws-ecs-service template: rendering', () => {
     ]);
   });
 
+  it('pins the OIDC subject the roles trust, which new github.com repositories would otherwise change', async () => {
+    const template = parse(
+      await readFile(
+        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
+        'utf8',
+      ),
+    );
+    const publish = template.spec.steps.find(
+      (s: { id: string }) => s.id === 'publish',
+    ).input;
+    // GitHub's custom template of these keys: repo:<owner>/<repo>:environment:<name>, the form
+    // of the subjects in iam.tf (github_role_subjects).
+    expect(publish.oidcCustomization).toEqual({
+      useDefault: false,
+      includeClaimKeys: ['repo', 'context'],
+    });
+    const iam = await readFile(
+      join(
+        repoRoot,
+        'templates/aws-ecs-service/skeleton/infrastructure/terraform/iam.tf',
+      ),
+      'utf8',
+    );
+    expect(iam).toContain(
+      'github_repo_sub        = "repo:${var.github_owner}/${var.github_repo}"',
+    );
+  });
+
   it("stores the state with the platform stack's KMS key, in the key's region (not the service's)", async () => {
-    const result = await dryRunTemplate('aws-ecs-service', rollingWithoutDomain);
+    const result = await dryRunTemplate(
+      'aws-ecs-service',
+      rollingWithoutDomain,
+    );
     expect(result.status).toBe(200);
     const stateTf = await readFile(
       join(result.dir!, 'infrastructure', 'terraform', 'state.tf'),

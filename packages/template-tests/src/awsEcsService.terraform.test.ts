@@ -36,9 +36,9 @@ jest.mock('./support/terraform', () => {
 
 /** The statements of an applied role policy, from a plan's prior state. */
 function appliedPolicy(plan: any, address: string): any[] {
-  const resource = (plan.prior_state?.values?.root_module?.resources ?? []).find(
-    (r: any) => r.address === address,
-  );
+  const resource = (
+    plan.prior_state?.values?.root_module?.resources ?? []
+  ).find((r: any) => r.address === address);
   if (!resource) throw new Error(`${address} is not in the applied state`);
   const statements = JSON.parse(resource.values.policy).Statement;
   return Array.isArray(statements) ? statements : [statements];
@@ -58,7 +58,9 @@ function expectAppliedPolicies(plan: any, values: Record<string, unknown>) {
 
   // register-task-definition copies the family's tags; tagging at creation is ecs:TagResource.
   const deploy = appliedPolicy(plan, 'aws_iam_role_policy.deploy');
-  const tagging = deploy.filter(s => asList(s.Action).includes('ecs:TagResource'));
+  const tagging = deploy.filter(s =>
+    asList(s.Action).includes('ecs:TagResource'),
+  );
   expect(tagging).toEqual([
     {
       Sid: 'TagNewTaskDefinitions',
@@ -77,17 +79,23 @@ function expectAppliedPolicies(plan: any, values: Record<string, unknown>) {
 
   // The apply role keeps up with its own roles' descriptions.
   const apply = appliedPolicy(plan, 'aws_iam_role_policy.apply');
-  expect(
-    asList(apply.find(s => s.Sid === 'OwnRoles')?.Action),
-  ).toContain('iam:UpdateRoleDescription');
+  expect(asList(apply.find(s => s.Sid === 'OwnRoles')?.Action)).toContain(
+    'iam:UpdateRoleDescription',
+  );
 
   // Both Terraform roles reach the state key itself, through S3 in the bucket's region.
   for (const address of [
     'aws_iam_role_policy.apply',
     'aws_iam_role_policy.plan_state',
   ]) {
-    const key = appliedPolicy(plan, address).find(s => s.Sid === 'StateKeyViaS3');
-    expect({ address, resource: key?.Resource, via: key?.Condition?.StringEquals }).toEqual({
+    const key = appliedPolicy(plan, address).find(
+      s => s.Sid === 'StateKeyViaS3',
+    );
+    expect({
+      address,
+      resource: key?.Resource,
+      via: key?.Condition?.StringEquals,
+    }).toEqual({
       address,
       resource: values.stateKmsKeyArn,
       via: { 'kms:ViaService': `s3.${stateRegion}.amazonaws.com` },
@@ -129,7 +137,9 @@ describe('aws-ecs-service Terraform', () => {
     // finds it complete for the runners' platform and leaves it as it is.
     const lockFile = join(infrastructure, 'terraform', '.terraform.lock.hcl');
     const committedLock = await readFile(lockFile, 'utf8');
-    expect(committedLock).toContain('provider "registry.terraform.io/hashicorp/aws"');
+    expect(committedLock).toContain(
+      'provider "registry.terraform.io/hashicorp/aws"',
+    );
     const offline = await checkStatic(infrastructure);
     expect(offline.test.stdout).toMatch(/Success! \d+ passed, 0 failed/);
     expect(await readFile(lockFile, 'utf8')).toBe(committedLock);

@@ -137,9 +137,21 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
     let dir: string;
     let workflows: Workflow[];
 
+    let deployRoleMaxSession: number;
+
     beforeAll(async () => {
       dir = await rendered(valueSet);
       workflows = await readWorkflows(dir);
+      const iam = await readFile(
+        join(dir, 'infrastructure', 'terraform', 'iam.tf'),
+        'utf8',
+      );
+      const deployRole = iam
+        .split('\nresource ')
+        .find(block => block.startsWith('"aws_iam_role" "deploy" {'));
+      deployRoleMaxSession = Number(
+        /max_session_duration = (\d+)/.exec(deployRole ?? '')?.[1],
+      );
     }, 120_000);
 
     const each = (fn: (w: Workflow) => void) => () => {
@@ -233,11 +245,20 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
           s => s.step.uses && actionName(s.step.uses) === CONFIGURE_AWS,
         );
         for (const { step } of assumeRole) {
-          expect(Object.keys(step.with).sort()).toEqual([
+          const { 'role-duration-seconds': duration, ...rest } = step.with;
+          expect(Object.keys(rest).sort()).toEqual([
             'aws-region',
             'role-session-name',
             'role-to-assume',
           ]);
+          // A longer session only for the deploy role, which allows it (AWS refuses more than
+          // the role's max_session_duration).
+          if (duration !== undefined) {
+            expect({ role: step.with['role-to-assume'], duration }).toEqual({
+              role: '${{ vars.AWS_ROLE_ARN }}',
+              duration: deployRoleMaxSession,
+            });
+          }
           expect(step.with['role-to-assume']).toMatch(
             /^\$\{\{ vars\.AWS_[A-Z_]*ROLE_ARN \}\}$/,
           );
@@ -309,7 +330,10 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
           });
           // Code scanning of a private repository needs GitHub Code Security.
           for (const upload of uploads) {
-            expect({ where, continueOnError: upload['continue-on-error'] }).toEqual({
+            expect({
+              where,
+              continueOnError: upload['continue-on-error'],
+            }).toEqual({
               where,
               continueOnError: true,
             });

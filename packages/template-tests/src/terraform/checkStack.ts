@@ -330,7 +330,9 @@ export async function retagService(
     );
     const arn = described.services?.[0]?.serviceArn;
     if (!arn) {
-      throw new Error(`ECS service ${ref.cluster}/${ref.service} not found in moto`);
+      throw new Error(
+        `ECS service ${ref.cluster}/${ref.service} not found in moto`,
+      );
     }
     await ecs.send(
       new TagResourceCommand({ resourceArn: arn, tags: [{ key, value }] }),

@@ -181,10 +181,11 @@ data "aws_iam_policy_document" "github_assume" {
 
 # Deploy role: only jobs bound to the protected GitHub environment (reviewers approve each run).
 resource "aws_iam_role" "deploy" {
-  name                 = "${local.name}-deploy"
-  description          = "GitHub Actions deploys of ${var.github_owner}/${var.github_repo} to ${var.environment}"
-  assume_role_policy   = data.aws_iam_policy_document.github_assume["deploy"].json
-  max_session_duration = 3600
+  name               = "${local.name}-deploy"
+  description        = "GitHub Actions deploys of ${var.github_owner}/${var.github_repo} to ${var.environment}"
+  assume_role_policy = data.aws_iam_policy_document.github_assume["deploy"].json
+  # A deploy's session covers migration, rollout and a rollback after a failed rollout (deploy.yml).
+  max_session_duration = 7200
 }
 
 data "aws_iam_policy_document" "deploy" {

@@ -8,16 +8,17 @@ variable "service_name" {
   }
 
   # The same rules as the template form's pattern. RDS identifiers, parameter groups and snapshots
-  # refuse two hyphens in a row; S3 refuses bucket names starting "xn--" or "sthree-"; a load
-  # balancer's name may not start with "internal-".
+  # refuse two hyphens in a row; S3 refuses bucket names starting "xn--", "sthree-" or
+  # "amzn-s3-demo-"; a load balancer's name may not start with "internal-", a security group's
+  # not with "sg-".
   validation {
     condition     = !strcontains(var.service_name, "--")
     error_message = "service_name must not contain two hyphens in a row (RDS refuses such identifiers)."
   }
 
   validation {
-    condition     = !startswith(var.service_name, "internal-") && !startswith(var.service_name, "sthree-") && !startswith(var.service_name, "xn--")
-    error_message = "service_name must not start with \"internal-\" (refused by load balancer names), \"sthree-\" or \"xn--\" (refused by S3 bucket names)."
+    condition     = !anytrue([for prefix in ["internal-", "sg-", "sthree-", "amzn-s3-demo-", "xn--"] : startswith(var.service_name, prefix)])
+    error_message = "service_name must not start with internal- (refused by load balancer names), sg- (security groups), sthree-, amzn-s3-demo- or xn-- (S3 bucket names)."
   }
 }
 

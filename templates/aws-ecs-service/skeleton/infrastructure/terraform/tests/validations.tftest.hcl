@@ -131,6 +131,22 @@ run "service_name_xn_prefix" {
   expect_failures = [var.service_name, var.service_name]
 }
 
+run "service_name_sg_prefix" {
+  command = plan
+  variables {
+    service_name = "sg-orders"
+  }
+  expect_failures = [var.service_name]
+}
+
+run "service_name_amzn_s3_demo_prefix" {
+  command = plan
+  variables {
+    service_name = "amzn-s3-demo-shop"
+  }
+  expect_failures = [var.service_name]
+}
+
 run "state_kms_key_alias" {
   command = plan
   variables {

@@ -1,6 +1,6 @@
 import { deployWithCodeDeploy } from '../ecs/codedeploy.ts';
 import { ecsClient } from '../ecs/client.ts';
-import { type RolloutResult, updateServiceAndWait, waitForDeployment } from '../ecs/rollout.ts';
+import { type RolloutResult, takenOverBy, updateServiceAndWait, waitForDeployment } from '../ecs/rollout.ts';
 import { deploymentController, describeService } from '../ecs/service.ts';
 import { describeTaskDefinition, parseRevision, registerWithImage } from '../ecs/taskDefinition.ts';
 import { PipelineError, TimeoutError, UsageError } from '../lib/errors.ts';
@@ -89,6 +89,12 @@ export async function run(argv: string[]): Promise<void> {
   }
   // The circuit breaker (with rollback on) may already have started a deployment of the previous revision.
   const current = await describeService(ecs, ref);
+  const other = takenOverBy(current.deployments, target, previous);
+  if (other) {
+    throw new PipelineError(
+      `${failure}. ${ref.service} now runs ${name(other)}, deployed by someone else during this rollout (a rollback?); leaving it as it is.`,
+    );
+  }
   const alreadyBack = current.deployments?.find(d => d.status === 'PRIMARY' && d.taskDefinition === previous);
   log(`${failure}; rolling back to ${name(previous)}${alreadyBack ? ' (started by the circuit breaker)' : ''}`);
   const back = alreadyBack?.id

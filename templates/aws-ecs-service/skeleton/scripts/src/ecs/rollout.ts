@@ -68,6 +68,21 @@ export async function waitForDeployment(
   );
 }
 
+/**
+ * The task definition someone else put the service on while our rollout of `target` ran (a
+ * rollback from the portal or the Rollback workflow): the PRIMARY deployment runs neither our
+ * target nor the revision we replaced. A deploy must then leave the service alone, or it would undo
+ * that rollback by rolling "back" to the revision it replaced.
+ */
+export function takenOverBy(
+  deployments: Deployment[] | undefined,
+  target: string,
+  previous: string | undefined,
+): string | undefined {
+  const primary = deployments?.find(d => d.status === 'PRIMARY')?.taskDefinition;
+  return primary && primary !== target && primary !== previous ? primary : undefined;
+}
+
 /** Points the service at `taskDefinitionArn` and waits for the rollout it starts. */
 export async function updateServiceAndWait(
   ecs: ECSClient,
