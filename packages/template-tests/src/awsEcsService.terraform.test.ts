@@ -163,9 +163,10 @@ describe('aws-ecs-service Terraform', () => {
     ]);
     expectAppliedPolicies(result.appliedPlan, values);
 
-    // The drift workflow's step over those plans (full, after apply, after the change): its
-    // reports validate against the portal's schema (delivery-common), the drifted one names the
-    // service and the changed attribute, the one right after apply is in sync.
+    // The drift workflow's step over those plans (full, after apply, after the scale-out, after
+    // the retag): its reports validate against the portal's schema (delivery-common), the one
+    // after the scale-out is in sync (autoscaling is not drift), the retagged one names the
+    // service and the tag.
     const plans = mockTerraformRuns.flatMap(r =>
       r.plan !== undefined ? [r.plan] : [],
     );
@@ -200,7 +201,8 @@ describe('aws-ecs-service Terraform', () => {
           ),
           type: 'aws_ecs_service',
           actions: ['update'],
-          changedAttributes: expect.arrayContaining(['tags_all']),
+          // The drift card names the tag that changed, not just "tags".
+          changedAttributes: ['tags.Owner', 'tags_all.Owner'],
           changedOutsideTerraform: true,
         },
       ],

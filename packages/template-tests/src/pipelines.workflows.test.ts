@@ -245,24 +245,36 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
           s => s.step.uses && actionName(s.step.uses) === CONFIGURE_AWS,
         );
         for (const { step } of assumeRole) {
-          const { 'role-duration-seconds': duration, ...rest } = step.with;
+          const { 'role-duration-seconds': _duration, ...rest } = step.with;
           expect(Object.keys(rest).sort()).toEqual([
             'aws-region',
             'role-session-name',
             'role-to-assume',
           ]);
-          // A longer session only for the deploy role, which allows it (AWS refuses more than
-          // the role's max_session_duration).
-          if (duration !== undefined) {
-            expect({ role: step.with['role-to-assume'], duration }).toEqual({
-              role: '${{ vars.AWS_ROLE_ARN }}',
-              duration: deployRoleMaxSession,
-            });
-          }
           expect(step.with['role-to-assume']).toMatch(
             /^\$\{\{ vars\.AWS_[A-Z_]*ROLE_ARN \}\}$/,
           );
         }
+        // A longer session only where the deploy role's migration, rollout and rollback need it,
+        // and never longer than the role allows (AWS refuses more than max_session_duration).
+        const longer = assumeRole
+          .filter(s => s.step.with['role-duration-seconds'] !== undefined)
+          .map(s => ({
+            job: s.job,
+            role: s.step.with['role-to-assume'],
+            duration: s.step.with['role-duration-seconds'],
+          }));
+        expect(longer).toEqual(
+          workflow.file === 'deploy.yml'
+            ? [
+                {
+                  job: 'production',
+                  role: '${{ vars.AWS_ROLE_ARN }}',
+                  duration: deployRoleMaxSession,
+                },
+              ]
+            : [],
+        );
         expect(workflow.source).not.toMatch(
           /aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|AKIA[0-9A-Z]{16}/,
         );
