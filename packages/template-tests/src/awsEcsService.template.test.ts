@@ -16,6 +16,16 @@ import { runTerraform } from './support/terraform';
 
 afterAll(() => stopScaffolder());
 
+/** template.yaml of the aws-ecs-service template, parsed. */
+async function templateDocument() {
+  return parse(
+    await readFile(
+      join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
+      'utf8',
+    ),
+  );
+}
+
 describe('aws-ecs-service template: form validation', () => {
   // Each case breaks one field; the scaffolder must refuse before any step runs and name that field.
   const cases: Array<[string, Record<string, unknown>, string]> = [
@@ -162,12 +172,7 @@ describe('aws-ecs-service template: rendering', () => {
   }, 60_000);
 
   it('gives the owning team read access, which GitHub requires of an environment reviewer', async () => {
-    const template = parse(
-      await readFile(
-        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
-        'utf8',
-      ),
-    );
+    const template = await templateDocument();
     const step = (id: string) =>
       template.spec.steps.find((s: { id: string }) => s.id === id).input;
     expect(step('environment').reviewers).toEqual(['${{ parameters.owner }}']);
@@ -177,12 +182,7 @@ describe('aws-ecs-service template: rendering', () => {
   });
 
   it('pins the OIDC subject the roles trust, which new github.com repositories would otherwise change', async () => {
-    const template = parse(
-      await readFile(
-        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
-        'utf8',
-      ),
-    );
+    const template = await templateDocument();
     const publish = template.spec.steps.find(
       (s: { id: string }) => s.id === 'publish',
     ).input;
@@ -231,12 +231,7 @@ describe('aws-ecs-service template: rendering', () => {
   }, 60_000);
 
   it('says in the form what the budget alerts are, as costs.tf sets them', async () => {
-    const template = parse(
-      await readFile(
-        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
-        'utf8',
-      ),
-    );
+    const template = await templateDocument();
     const costs = await readFile(
       join(
         repoRoot,
@@ -503,12 +498,7 @@ describe('aws-ecs-service template: optional choices in production.tfvars', () =
       properties: Record<string, { const?: unknown; default?: unknown }>;
       required?: string[];
     }
-    const template = parse(
-      await readFile(
-        join(repoRoot, 'templates', 'aws-ecs-service', 'template.yaml'),
-        'utf8',
-      ),
-    );
+    const template = await templateDocument();
     const step = (
       template.spec.parameters as Array<{
         title: string;
