@@ -4,6 +4,8 @@ import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import {
   createGithubEnvironmentAction,
+  createGithubRepoCreateAction,
+  createGithubRepoPushAction,
   createPublishGithubAction,
 } from '@backstage/plugin-scaffolder-backend-module-github';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
@@ -155,6 +157,54 @@ describe('the local GitHub as a git host for the scaffolder and the catalog', ()
       include_claim_keys: ['repo', 'context'],
     });
   });
+
+  it("runs the template's split publish: github:repo:create, then github:repo:push of the workspace", async () => {
+    const integrations = ScmIntegrations.fromConfig(config());
+    const created = context(
+      {
+        repoUrl: 'github.local?owner=acme&repo=split',
+        description: 'A service',
+        repoVisibility: 'private',
+        collaborators: [
+          { team: 'group:default/platform-team', access: 'pull' },
+        ],
+        repoVariables: { AWS_REGION: 'us-east-1' },
+      },
+      root,
+    );
+    await createGithubRepoCreateAction({ integrations }).handler(created.ctx);
+    const hosted = github.repos.get('acme/split')!.hosted!;
+    expect(Object.fromEntries(hosted.teamPermissions)).toEqual({
+      'platform-team': 'pull',
+    });
+    const workspace = mkdtempSync(join(root, 'workspace-'));
+    writeFileSync(join(workspace, 'README.md'), '# split\n');
+    const pushed = context(
+      {
+        repoUrl: 'github.local?owner=acme&repo=split',
+        defaultBranch: 'main',
+        protectDefaultBranch: true,
+        requiredApprovingReviewCount: 1,
+        gitCommitMessage: 'Create split',
+        gitAuthorName: 'Scaffolder',
+        gitAuthorEmail: 'scaffolder@example.test',
+      },
+      workspace,
+    );
+    await createGithubRepoPushAction({
+      integrations,
+      config: config(),
+    }).handler(pushed.ctx);
+    expect(pushed.outputs.repoContentsUrl).toBe(
+      'https://github.local/acme/split/blob/main',
+    );
+    expect(
+      [...created.log, ...pushed.log].filter(l => l.startsWith('warn')),
+    ).toEqual([]);
+    expect(hosted.protection.get('main')).toMatchObject({
+      required_pull_request_reviews: { required_approving_review_count: 1 },
+    });
+  }, 60_000);
 
   it('refuses a repository that already exists, as GitHub does (422), and a clone without a token', async () => {
     await expect(publish('orders')).rejects.toThrow(

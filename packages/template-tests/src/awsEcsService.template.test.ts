@@ -163,7 +163,8 @@ describe('aws-ecs-service template: rendering', () => {
     expect(result.status).toBe(200);
     const messages = (result.log ?? []).map(l => l.body.message).join('\n');
     // The dry run logs each skipped step with its input: these are what a real run sends to GitHub.
-    expect(messages).toContain('publish:github');
+    expect(messages).toContain('github:repo:create');
+    expect(messages).toContain('github:repo:push');
     expect(messages).toContain('github:environment:create');
     expect(messages).toContain(
       'arn:aws:iam::123456789012:role/checkout-web-live-deploy',
@@ -176,33 +177,44 @@ describe('aws-ecs-service template: rendering', () => {
     const step = (id: string) =>
       template.spec.steps.find((s: { id: string }) => s.id === id).input;
     expect(step('environment').reviewers).toEqual(['${{ parameters.owner }}']);
-    expect(step('publish').collaborators).toEqual([
+    expect(step('create').collaborators).toEqual([
       { team: '${{ parameters.owner }}', access: 'pull' },
     ]);
   });
 
-  it('pins the OIDC subject the roles trust, which new github.com repositories would otherwise change', async () => {
+  it('renders the Terraform after the repository exists, so the roles can trust its ids', async () => {
     const template = await templateDocument();
-    const publish = template.spec.steps.find(
-      (s: { id: string }) => s.id === 'publish',
-    ).input;
-    // GitHub's custom template of these keys: repo:<owner>/<repo>:environment:<name>, the form
-    // of the subjects in iam.tf (github_role_subjects).
-    expect(publish.oidcCustomization).toEqual({
-      useDefault: false,
-      includeClaimKeys: ['repo', 'context'],
-    });
-    const iam = await readFile(
-      join(
-        repoRoot,
-        'templates/aws-ecs-service/skeleton/infrastructure/terraform/iam.tf',
-      ),
+    const ids = template.spec.steps.map((s: { id: string; action: string }) => [
+      s.id,
+      s.action,
+    ]);
+    // publish:github in three steps: create, read the ids, render, push.
+    expect(ids.slice(0, 6)).toEqual([
+      ['preflight', 'delivery:github:preflight'],
+      ['create', 'github:repo:create'],
+      ['ids', 'delivery:github:repository-ids'],
+      ['fetch', 'fetch:template'],
+      ['publish', 'github:repo:push'],
+      ['environment', 'github:environment:create'],
+    ]);
+    const values = template.spec.steps[3].input.values;
+    expect(values.githubOwnerId).toBe("${{ steps['ids'].output.ownerId }}");
+    expect(values.githubRepositoryId).toBe(
+      "${{ steps['ids'].output.repositoryId }}",
+    );
+    // A dry run creates nothing: the ids are empty, and the stack trusts the names alone.
+    const result = await dryRunTemplate(
+      'aws-ecs-service',
+      rollingWithoutDomain,
+    );
+    expect(result.status).toBe(200);
+    const tfvars = await readFile(
+      join(result.dir!, 'infrastructure', 'terraform', 'production.tfvars'),
       'utf8',
     );
-    expect(iam).toContain(
-      'github_repo_sub        = "repo:${var.github_owner}/${var.github_repo}"',
-    );
-  });
+    expect(tfvars).toContain('github_owner_id      = ""');
+    expect(tfvars).toContain('github_repository_id = ""');
+  }, 60_000);
 
   it("stores the state with the platform stack's KMS key, in the key's region (not the service's)", async () => {
     const result = await dryRunTemplate(

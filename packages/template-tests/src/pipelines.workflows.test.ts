@@ -121,7 +121,7 @@ async function templateVariables() {
   const step = (id: string) =>
     template.spec.steps.find((s: any) => s.id === id).input;
   return {
-    repo: Object.keys(step('publish').repoVariables ?? {}),
+    repo: Object.keys(step('create').repoVariables ?? {}),
     production: Object.keys(step('environment').environmentVariables ?? {}),
     environmentName: step('environment').name as string,
   };

@@ -1,6 +1,6 @@
 /**
- * Scaffolder actions of the delivery plugins: `delivery:ecs:rollback`, `delivery:drift:check` and
- * `delivery:github:preflight`.
+ * Scaffolder actions of the delivery plugins: `delivery:ecs:rollback`, `delivery:drift:check`,
+ * `delivery:github:preflight` and `delivery:github:repository-ids`.
  *
  * @packageDocumentation
  */
@@ -11,3 +11,5 @@ export { createDriftCheckAction } from './actions/driftCheck';
 export type { DriftCheckActionOptions } from './actions/driftCheck';
 export { createGithubPreflightAction } from './actions/githubPreflight';
 export type { GithubPreflightActionOptions } from './actions/githubPreflight';
+export { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
+export type { GithubRepositoryIdsActionOptions } from './actions/githubRepositoryIds';

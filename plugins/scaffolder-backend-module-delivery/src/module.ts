@@ -6,11 +6,12 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
 import { createGithubPreflightAction } from './actions/githubPreflight';
+import { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 import { ScmIntegrations } from '@backstage/integration';
 
 /**
- * Adds `delivery:ecs:rollback`, `delivery:drift:check` and `delivery:github:preflight` to the
- * scaffolder.
+ * Adds `delivery:ecs:rollback`, `delivery:drift:check`, `delivery:github:preflight` and
+ * `delivery:github:repository-ids` to the scaffolder.
  *
  * @public
  */
@@ -26,12 +27,12 @@ export const scaffolderModuleDelivery = createBackendModule({
         config: coreServices.rootConfig,
       },
       async init({ scaffolder, discovery, auth, config }) {
+        const integrations = ScmIntegrations.fromConfig(config);
         scaffolder.addActions(
           createEcsRollbackAction({ discovery, auth }),
           createDriftCheckAction({ discovery, auth }),
-          createGithubPreflightAction({
-            integrations: ScmIntegrations.fromConfig(config),
-          }),
+          createGithubPreflightAction({ integrations }),
+          createGithubRepositoryIdsAction({ integrations }),
         );
       },
     });

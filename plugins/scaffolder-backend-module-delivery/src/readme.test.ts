@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
 import { createGithubPreflightAction } from './actions/githubPreflight';
+import { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 import { ScmIntegrations } from '@backstage/integration';
 import { ConfigReader } from '@backstage/config';
 
@@ -27,6 +28,9 @@ describe('the README', () => {
       createEcsRollbackAction(deps),
       createDriftCheckAction(deps),
       createGithubPreflightAction({
+        integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      }),
+      createGithubRepositoryIdsAction({
         integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       }),
     ].map(action => [action.id, action]),

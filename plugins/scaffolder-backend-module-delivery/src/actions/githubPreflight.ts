@@ -4,8 +4,8 @@ import {
   DefaultGithubCredentialsProvider,
   ScmIntegrationRegistry,
 } from '@backstage/integration';
-import { Octokit } from '@octokit/rest';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { githubClient, githubTarget } from './githubClient';
 import { githubPreflightExamples } from './githubPreflight.examples';
 
 /** Options of {@link createGithubPreflightAction}. */
@@ -73,28 +73,8 @@ export function createGithubPreflightAction(
     },
     async handler(ctx) {
       const { repoUrl, reviewers } = ctx.input;
-      const url = new URL(`https://${repoUrl}`);
-      const host = url.host;
-      const owner = url.searchParams.get('owner') ?? '';
-      const repo = url.searchParams.get('repo') ?? '';
-      if (!owner || !repo) {
-        throw new InputError(
-          `Repository location "${repoUrl}" names no owner or repository; fill both in the Repository step.`,
-        );
-      }
-      // github.com is always in the registry, with or without credentials: only hosts with a
-      // token or a GitHub App can take a new repository.
-      const usable = integrations.github
-        .list()
-        .filter(i => i.config.token || i.config.apps?.length)
-        .map(i => i.config.host);
-      const refuse = () =>
-        new InputError(
-          `${host} is not a GitHub host this portal can create repositories on (integrations.github has credentials for ${
-            usable.join(', ') || 'no host'
-          }); choose one of those in the Repository step, or ask the portal's administrators to add ${host}. Nothing was created.`,
-        );
-      if (!integrations.github.byHost(host)) throw refuse();
+      const target = githubTarget(integrations, repoUrl);
+      const { host, owner, repo } = target;
       if (ctx.isDryRun) {
         ctx.logger.info(
           `Dry run: ${host}/${owner}/${repo} and its reviewers are not looked up on GitHub.`,
@@ -102,18 +82,11 @@ export function createGithubPreflightAction(
         ctx.output('ownerType', 'Organization');
         return;
       }
-      // The credentials publish:github uses: the integration's token or GitHub App installation.
-      const integration = integrations.github.byHost(host)!;
-      const { token } = await credentialsProvider
-        .getCredentials({ url: `https://${host}/${owner}/${repo}` })
-        .catch(() => ({ token: undefined }));
-      if (!token) throw refuse();
-      // No retry plugin: a 404 is the answer here (a free name, a missing team).
-      const client = new Octokit({
-        auth: token,
-        baseUrl: integration.config.apiBaseUrl,
-        request: { timeout: 30_000 },
-      });
+      const client = await githubClient(
+        integrations,
+        credentialsProvider,
+        target,
+      );
       let ownerType: string;
       try {
         ownerType = (await client.rest.users.getByUsername({ username: owner }))

@@ -142,18 +142,22 @@ locals {
 }
 
 locals {
-  github_repo_sub        = "repo:${var.github_owner}/${var.github_repo}"
-  github_environment_sub = "${local.github_repo_sub}:environment:${var.github_environment}"
-  github_branch_sub      = "${local.github_repo_sub}:ref:refs/heads/${var.github_default_branch}"
+  # The repository as the OIDC subject names it: by name (GitHub Enterprise Server, and github.com
+  # repositories from before immutable subject claims) and, once the ids are known, by name and
+  # id (repo:acme@123/orders@456, github.com's default for repositories created since July 2026).
+  github_repo_subs = compact([
+    "repo:${var.github_owner}/${var.github_repo}",
+    var.github_repository_id == "" ? "" : "repo:${var.github_owner}@${var.github_owner_id}/${var.github_repo}@${var.github_repository_id}",
+  ])
 
   # Which GitHub Actions jobs may assume each role (the OIDC token's `sub`, no wildcards):
   # deploy and apply, only jobs bound to the protected environment (reviewers approve each run);
   # plan, pull requests and the default branch (drift detection, the deploy plan); ECR push, the
   # default branch (CI image pushes).
   github_role_subjects = {
-    deploy   = [local.github_environment_sub]
-    plan     = ["${local.github_repo_sub}:pull_request", local.github_branch_sub]
-    ecr_push = [local.github_branch_sub]
+    deploy   = [for repo in local.github_repo_subs : "${repo}:environment:${var.github_environment}"]
+    plan     = flatten([for repo in local.github_repo_subs : ["${repo}:pull_request", "${repo}:ref:refs/heads/${var.github_default_branch}"]])
+    ecr_push = [for repo in local.github_repo_subs : "${repo}:ref:refs/heads/${var.github_default_branch}"]
   }
 }
 

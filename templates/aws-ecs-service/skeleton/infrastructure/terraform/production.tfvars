@@ -32,3 +32,7 @@ state_kms_key_arn = "${{ values.stateKmsKeyArn }}"
 github_host       = "${{ values.githubHost }}"
 github_owner      = "${{ values.githubOwner }}"
 github_repo       = "${{ values.githubRepo }}"
+
+# Read from GitHub after the template created the repository: its OIDC subject names them.
+github_owner_id      = "${{ values.githubOwnerId }}"
+github_repository_id = "${{ values.githubRepositoryId }}"

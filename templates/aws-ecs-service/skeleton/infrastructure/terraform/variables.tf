@@ -384,6 +384,35 @@ variable "github_repo" {
   }
 }
 
+variable "github_owner_id" {
+  description = "Numeric id of github_owner, or \"\" when unknown. With github_repository_id, the roles also trust GitHub's immutable OIDC subject (repo:<owner>@<id>/<repo>@<id>:...), the default of github.com repositories created since July 2026."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([1-9][0-9]{0,19})?$", var.github_owner_id))
+    error_message = "github_owner_id must be GitHub's numeric id of the owner (GET /users/<owner>), or \"\"."
+  }
+}
+
+variable "github_repository_id" {
+  description = "Numeric id of the repository, or \"\" when unknown (see github_owner_id)."
+  type        = string
+  default     = ""
+  nullable    = false
+
+  validation {
+    condition     = can(regex("^([1-9][0-9]{0,19})?$", var.github_repository_id))
+    error_message = "github_repository_id must be GitHub's numeric id of the repository (GET /repos/<owner>/<repo>), or \"\"."
+  }
+
+  validation {
+    condition     = (var.github_repository_id == "") == (var.github_owner_id == "")
+    error_message = "Set github_owner_id and github_repository_id together, or neither."
+  }
+}
+
 variable "github_oidc_provider_arn" {
   description = "ARN of the GitHub Actions OIDC provider created by the platform stack; null derives arn:aws:iam::<account>:oidc-provider/<github_host's issuer> (token.actions.githubusercontent.com for github.com)."
   type        = string

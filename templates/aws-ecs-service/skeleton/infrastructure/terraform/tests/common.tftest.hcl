@@ -373,3 +373,22 @@ run "github_enterprise_cloud_data_residency" {
     error_message = "A GHE.com repository trusts token.actions.<name>.ghe.com."
   }
 }
+
+run "github_immutable_subject_claims" {
+  command = plan
+
+  variables {
+    github_owner_id      = "123456"
+    github_repository_id = "456789"
+  }
+
+  assert {
+    condition     = toset(flatten([for c in data.aws_iam_policy_document.github_assume["deploy"].statement[0].condition : c.values if endswith(c.variable, ":sub")])) == toset(["repo:acme/orders-api:environment:production", "repo:acme@123456/orders-api@456789:environment:production"])
+    error_message = "With the ids known, the deploy and apply roles trust the immutable subject (repo:<owner>@<id>/<repo>@<id>) as well as the name form."
+  }
+
+  assert {
+    condition     = contains(flatten([for c in data.aws_iam_policy_document.github_assume["ecr_push"].statement[0].condition : c.values]), "repo:acme@123456/orders-api@456789:ref:refs/heads/main") && contains(flatten([for c in data.aws_iam_policy_document.github_assume["plan"].statement[0].condition : c.values]), "repo:acme@123456/orders-api@456789:pull_request")
+    error_message = "CI pushes, drift and pull-request plans of a repository with immutable subject claims can assume their roles."
+  }
+}

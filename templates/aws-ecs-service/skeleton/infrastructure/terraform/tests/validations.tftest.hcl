@@ -356,3 +356,20 @@ run "github_branch_wildcard" {
   }
   expect_failures = [var.github_default_branch]
 }
+
+run "github_repository_id_without_owner_id" {
+  command = plan
+  variables {
+    github_repository_id = "456789"
+  }
+  expect_failures = [var.github_repository_id]
+}
+
+run "github_owner_id_not_numeric" {
+  command = plan
+  variables {
+    github_owner_id      = "acme"
+    github_repository_id = "456789"
+  }
+  expect_failures = [var.github_owner_id]
+}
