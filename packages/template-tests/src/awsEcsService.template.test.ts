@@ -46,6 +46,8 @@ describe('aws-ecs-service template: form validation', () => {
     ['a service name starting xn--', { name: 'xn--orders' }, 'name'],
     ['a service name starting sthree-', { name: 'sthree-orders' }, 'name'],
     ['a service name starting sg-', { name: 'sg-orders' }, 'name'],
+    // It names the database too, and RDS refuses PostgreSQL's reserved words there.
+    ['a service name PostgreSQL reserves', { name: 'user' }, 'name'],
     [
       'a service name starting amzn-s3-demo-',
       { name: 'amzn-s3-demo-shop' },

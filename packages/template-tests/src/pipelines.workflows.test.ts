@@ -420,7 +420,7 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
       expect(steps[rollback].if).toBe(
         "failure() && steps.smoke.outcome == 'failure'",
       );
-      // Migration (900 s), rollout (1800 s) and smoke test can outlast the one-hour session.
+      // Migration (900 s), rollout (1800 s) and smoke test use up most of the session.
       const refresh = steps[rollback - 1];
       expect(actionName(refresh.uses ?? '')).toBe(CONFIGURE_AWS);
       expect(refresh.if).toBe(steps[rollback].if);

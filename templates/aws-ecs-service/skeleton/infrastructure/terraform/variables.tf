@@ -20,6 +20,13 @@ variable "service_name" {
     condition     = !anytrue([for prefix in ["internal-", "sg-", "sthree-", "amzn-s3-demo-", "xn--"] : startswith(var.service_name, prefix)])
     error_message = "service_name must not start with internal- (refused by load balancer names), sg- (security groups), sthree-, amzn-s3-demo- or xn-- (S3 bucket names)."
   }
+
+  # It names the database too (rds.tf, hyphens as underscores): RDS refuses words PostgreSQL
+  # reserves. The fully reserved key words of at least three letters, as the template form lists them.
+  validation {
+    condition     = !contains(["all", "analyse", "analyze", "and", "any", "array", "asc", "asymmetric", "both", "case", "cast", "check", "collate", "column", "constraint", "create", "default", "deferrable", "desc", "distinct", "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not", "null", "offset", "only", "order", "placing", "primary", "references", "returning", "select", "some", "symmetric", "table", "then", "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where", "window", "with"], var.service_name)
+    error_message = "service_name must not be a word PostgreSQL reserves (such as user, order or table): it names the database too."
+  }
 }
 
 variable "description" {

@@ -147,6 +147,14 @@ run "service_name_amzn_s3_demo_prefix" {
   expect_failures = [var.service_name]
 }
 
+run "service_name_postgresql_reserved_word" {
+  command = plan
+  variables {
+    service_name = "user"
+  }
+  expect_failures = [var.service_name]
+}
+
 run "state_kms_key_alias" {
   command = plan
   variables {
