@@ -45,13 +45,18 @@ function jsonLines(lines: string[]): Array<Record<string, any>> {
 
 /** The names ecs.tf puts into the container's environment and secrets. */
 function ecsVariableNames(ecsTf: string): string[] {
-  // The list after `<local> =`, up to its matching bracket (it contains `this[0]` indexes).
+  // The expression after `<local> =` (a list, or a concat() of lists), up to its matching
+  // bracket or parenthesis (it contains `this[0]` indexes).
   const list = (local: string) => {
-    const open = ecsTf.indexOf('[', ecsTf.indexOf(`${local} =`));
+    const assigned = ecsTf.indexOf(`${local} =`);
+    if (assigned === -1) throw new Error(`ecs.tf has no list ${local}`);
+    const open = ecsTf.slice(assigned).search(/[[(]/) + assigned;
     let depth = 0;
     for (let i = open; i < ecsTf.length; i++) {
-      if (ecsTf[i] === '[') depth++;
-      if (ecsTf[i] === ']' && --depth === 0) return ecsTf.slice(open, i);
+      if (ecsTf[i] === '[' || ecsTf[i] === '(') depth++;
+      if ((ecsTf[i] === ']' || ecsTf[i] === ')') && --depth === 0) {
+        return ecsTf.slice(open, i);
+      }
     }
     throw new Error(`ecs.tf has no list ${local}`);
   };

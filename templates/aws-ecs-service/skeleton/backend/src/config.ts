@@ -132,7 +132,7 @@ class EnvReader {
     this.#env = env;
   }
 
-  /** ECS sets unused variables to empty strings (DB_HOST without a database): empty is unset. */
+  /** An empty value is unset (a .env file, or a task definition from before the service had its database). */
   string(name: string): string | undefined {
     const value = this.#env[name]?.trim();
     return value ? value : undefined;
