@@ -101,7 +101,7 @@ async function publish(repo: string, input: Record<string, unknown> = {}) {
       gitAuthorEmail: 'scaffolder@example.test',
       // As the template does: the owning team reads the repository, so it can review deploys.
       collaborators: [{ team: 'group:default/platform-team', access: 'pull' }],
-      // As the template does: the name-based subject its roles trust.
+      // publish:github's subject template, which the local GitHub records.
       oidcCustomization: {
         useDefault: false,
         includeClaimKeys: ['repo', 'context'],

@@ -1,55 +1,22 @@
-import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
-import { FakeGithub } from '@internal/local-github';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fakeGithubHost } from '../__testUtils__/fakeGithubHost';
 import { mockActionContext } from '../__testUtils__/mockActionContext';
 import { createGithubPreflightAction } from './githubPreflight';
 import { githubPreflightExamples } from './githubPreflight.examples';
 import { parse } from 'yaml';
 
-const TOKEN = 'preflight-token';
-const gitRoot = mkdtempSync(join(tmpdir(), 'preflight-git-'));
-const github = new FakeGithub('github.example.com', TOKEN, {
-  accounts: { orgs: { acme: ['platform-team'] }, users: ['alice'] },
-  gitRoot,
-});
+const host = fakeGithubHost('preflight-token');
+const { github } = host;
 
 const action = () =>
-  createGithubPreflightAction({
-    integrations: ScmIntegrations.fromConfig(
-      new ConfigReader({
-        integrations: {
-          github: [
-            {
-              host: 'github.example.com',
-              apiBaseUrl: `${github.url}/api/v3`,
-              token: TOKEN,
-            },
-          ],
-        },
-      }),
-    ),
-  });
+  createGithubPreflightAction({ integrations: host.integrations() });
 
 const check = (input: { repoUrl: string; reviewers?: string[] }) => {
   const run = mockActionContext({ input: { reviewers: [], ...input } });
   return { run, done: action().handler(run.ctx) };
 };
 
-beforeAll(async () => {
-  await github.start();
-  await fetch(`${github.url}/api/v3/orgs/acme/repos`, {
-    method: 'POST',
-    headers: { authorization: `token ${TOKEN}` },
-    body: JSON.stringify({ name: 'taken' }),
-  });
-});
-afterAll(async () => {
-  await github.stop();
-  rmSync(gitRoot, { recursive: true, force: true });
-});
+beforeAll(() => host.start());
+afterAll(() => host.stop());
 
 describe('delivery:github:preflight', () => {
   it('passes a free name in an organisation whose team exists, and says what it checked', async () => {

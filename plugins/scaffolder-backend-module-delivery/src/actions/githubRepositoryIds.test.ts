@@ -1,54 +1,22 @@
-import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
-import { FakeGithub } from '@internal/local-github';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse } from 'yaml';
+import { fakeGithubHost } from '../__testUtils__/fakeGithubHost';
 import { mockActionContext } from '../__testUtils__/mockActionContext';
 import { createGithubRepositoryIdsAction } from './githubRepositoryIds';
 import { githubRepositoryIdsExamples } from './githubRepositoryIds.examples';
 
 const TOKEN = 'ids-token';
-const gitRoot = mkdtempSync(join(tmpdir(), 'repository-ids-git-'));
-const github = new FakeGithub('github.example.com', TOKEN, {
-  accounts: { orgs: { acme: ['platform-team'] }, users: ['alice'] },
-  gitRoot,
-});
+const host = fakeGithubHost(TOKEN);
+const { github } = host;
 
 const action = () =>
-  createGithubRepositoryIdsAction({
-    integrations: ScmIntegrations.fromConfig(
-      new ConfigReader({
-        integrations: {
-          github: [
-            {
-              host: 'github.example.com',
-              apiBaseUrl: `${github.url}/api/v3`,
-              token: TOKEN,
-            },
-          ],
-        },
-      }),
-    ),
-  });
+  createGithubRepositoryIdsAction({ integrations: host.integrations() });
 
 let created: { id: number; owner: { id: number } };
 
 beforeAll(async () => {
-  await github.start();
-  created = await (
-    await fetch(`${github.url}/api/v3/orgs/acme/repos`, {
-      method: 'POST',
-      headers: { authorization: `token ${TOKEN}` },
-      body: JSON.stringify({ name: 'taken' }),
-    })
-  ).json();
+  created = await host.start();
 });
-afterAll(async () => {
-  await github.stop();
-  rmSync(gitRoot, { recursive: true, force: true });
-});
+afterAll(() => host.stop());
 
 describe('delivery:github:repository-ids', () => {
   it('outputs the ids GitHub gave the repository and its owner (its example runs as written)', async () => {
