@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { deliveryPlugin as default } from './plugin';
-export { mapAwsError } from './service/awsErrors';
+export { mapAwsError } from './ecs/awsErrors';

@@ -8,11 +8,11 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 import { scheduleDriftNotifier } from './github/DriftNotifier';
 import { createGithubServices } from './github/services';
-import { createRouter, retryAfterOnThrottling } from './router';
-import { isAwsConfigured } from './service/awsConfigured';
-import { EcsClientFactory } from './service/EcsClientFactory';
-import { EcsStateService } from './service/EcsStateService';
-import { RollbackService } from './service/RollbackService';
+import { createRouter, retryAfterOnThrottling } from './service/router';
+import { isAwsConfigured } from './ecs/awsConfigured';
+import { EcsClientFactory } from './ecs/EcsClientFactory';
+import { EcsStateService } from './ecs/EcsStateService';
+import { RollbackService } from './ecs/RollbackService';
 
 /**
  * The delivery backend plugin: ECS deployment state and rollback; pipeline runs, deployments and

@@ -120,6 +120,8 @@ export interface DeliveryDeployment {
   environment: string;
   ref: string;
   sha: string;
+  /** The deployed commit's page on the repository's GitHub host. */
+  commitUrl: string;
   task: string;
   description?: string;
   creator?: GithubActor;
@@ -143,6 +145,8 @@ export interface DeliveryDeployment {
 /** Answer of `GET .../deployments`. */
 export interface DeliveryDeploymentsResponse {
   environment: string;
+  /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
+  repositoryUrl: string;
   deployments: DeliveryDeployment[];
   page: number;
   perPage: number;
@@ -168,10 +172,14 @@ export interface DriftState {
   workflow: string;
   /** The workflow's page on GitHub (its runs). */
   workflowUrl: string;
+  /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
+  repositoryUrl: string;
   /** When the check ran (the report's `checkedAt`, else when the run ended). */
   checkedAt?: string;
   /** Commit of the configuration that was compared. */
   commit?: string;
+  /** The compared commit's page on the repository's GitHub host, when `commit` is known. */
+  commitUrl?: string;
   /** True when `checkedAt` is older than the configured age (`delivery.drift.staleAfterHours`). */
   stale: boolean;
   resources: DriftedResource[];

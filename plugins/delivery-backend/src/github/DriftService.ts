@@ -149,6 +149,7 @@ export class DriftService {
     const base = {
       workflow,
       workflowUrl,
+      repositoryUrl: ref.htmlUrl,
       resources: [],
       ...(inProgress ? { inProgress } : {}),
     };
@@ -168,6 +169,7 @@ export class DriftService {
       status: 'error',
       checkedAt,
       commit: latest!.head_sha,
+      commitUrl: `${ref.htmlUrl}/commit/${latest!.head_sha}`,
       stale: this.isStale(checkedAt),
       error: { message },
       run,
@@ -214,6 +216,9 @@ export class DriftService {
       status: report.status,
       checkedAt: report.checkedAt,
       commit: report.commit,
+      ...(report.commit
+        ? { commitUrl: `${ref.htmlUrl}/commit/${report.commit}` }
+        : {}),
       stale: this.isStale(report.checkedAt),
       resources: report.resources,
       ...(report.error ? { error: report.error } : {}),

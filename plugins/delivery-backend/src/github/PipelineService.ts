@@ -134,11 +134,13 @@ const str = (v: unknown) =>
 function toDeployment(
   deployment: Deployment,
   status: DeploymentStatus | undefined,
+  ref: GithubRepoRef,
 ): DeliveryDeployment {
   const payload = payloadOf(deployment);
   const revision = Number(payload.revision);
   return compact({
     id: deployment.id,
+    commitUrl: `${ref.htmlUrl}/commit/${deployment.sha}`,
     environment: deployment.environment,
     ref: deployment.ref,
     sha: deployment.sha,
@@ -307,7 +309,8 @@ export class PipelineService {
     );
     return {
       environment: query.environment,
-      deployments: data.map((d, i) => toDeployment(d, statuses[i])),
+      repositoryUrl: ref.htmlUrl,
+      deployments: data.map((d, i) => toDeployment(d, statuses[i], ref)),
       page: query.page,
       perPage: query.perPage,
       hasNextPage: hasNextLink(link),

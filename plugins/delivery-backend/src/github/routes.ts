@@ -16,7 +16,7 @@ import {
   deliveryPipelineRerunPermission,
 } from '@cicd-aws/plugin-delivery-common';
 import express, { Request } from 'express';
-import { auditFailure, auditSuccess } from '../audit';
+import { auditFailure, auditSuccess } from '../service/audit';
 import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { retryAfterOnGithubRateLimit } from './githubErrors';

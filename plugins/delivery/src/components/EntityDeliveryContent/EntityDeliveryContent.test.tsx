@@ -42,6 +42,7 @@ const inSync: DriftState = {
   status: 'in-sync',
   workflow: 'drift.yml',
   workflowUrl: 'https://github.com/acme/demo-web/actions/workflows/drift.yml',
+  repositoryUrl: 'https://github.com/acme/demo-web',
   checkedAt: new Date(Date.now() - 3600_000).toISOString(),
   commit: '1234567890abcdef1234567890abcdef12345678',
   stale: false,

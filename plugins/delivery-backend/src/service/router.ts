@@ -29,12 +29,12 @@ import {
   createGithubRoutes,
   GITHUB_AUDITED_MUTATIONS,
   GithubRouteDeps,
-} from './github/routes';
-import { loadOpenApiDocument } from './schema/openapi';
-import { AwsThrottledError } from './service/awsErrors';
-import { EcsStateService } from './service/EcsStateService';
-import { RollbackAttempt, RollbackService } from './service/RollbackService';
-import { ecsServiceRefOf } from './service/serviceArn';
+} from '../github/routes';
+import { loadOpenApiDocument } from '../schema/openapi';
+import { AwsThrottledError } from '../ecs/awsErrors';
+import { EcsStateService } from '../ecs/EcsStateService';
+import { RollbackAttempt, RollbackService } from '../ecs/RollbackService';
+import { ecsServiceRefOf } from '../ecs/serviceArn';
 
 /** Services the router needs. */
 export interface RouterOptions {

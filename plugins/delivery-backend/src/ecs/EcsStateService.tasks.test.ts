@@ -27,7 +27,7 @@ import {
 } from '@internal/local-aws';
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
-import deliveryPlugin from './index';
+import deliveryPlugin from '../index';
 
 jest.setTimeout(90_000);
 

@@ -1,6 +1,6 @@
 import { ServiceUnavailableError } from '@backstage/errors';
 import { retryAfterOnThrottling } from './router';
-import { AwsThrottledError } from './service/awsErrors';
+import { AwsThrottledError } from '../ecs/awsErrors';
 
 describe('retryAfterOnThrottling', () => {
   it('adds Retry-After to throttling errors and passes the error on', () => {

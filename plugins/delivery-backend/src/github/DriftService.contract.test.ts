@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { artifact, FakeGithub, zipOf } from '@internal/local-github';
-import deliveryPlugin from './index';
+import deliveryPlugin from '../index';
 
 /*
  * Consumer side of the drift report contract: the report comes from a real `terraform plan`

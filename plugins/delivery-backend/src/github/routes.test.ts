@@ -20,7 +20,7 @@ import {
   user,
   zipOf,
 } from '@internal/local-github';
-import deliveryPlugin from './index';
+import deliveryPlugin from '../index';
 
 jest.setTimeout(30_000);
 

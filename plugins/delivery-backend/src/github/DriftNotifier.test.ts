@@ -18,11 +18,8 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import { JsonObject } from '@backstage/types';
 import { artifact, FakeGithub, zipOf } from '@internal/local-github';
-import {
-  DRIFT_NOTIFIER_TASK_ID,
-  DRIFT_STATUS_TABLE,
-} from './github/DriftNotifier';
-import deliveryPlugin from './index';
+import { DRIFT_NOTIFIER_TASK_ID, DRIFT_STATUS_TABLE } from './DriftNotifier';
+import deliveryPlugin from '../index';
 
 jest.setTimeout(60_000);
 
