@@ -2,10 +2,12 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
+import { registerDeliveryActions } from './actions/registerDeliveryActions';
 import { scheduleDriftNotifier } from './github/DriftNotifier';
 import { createGithubServices } from './github/services';
 import { createRouter, retryAfterOnThrottling } from './service/router';
@@ -39,6 +41,7 @@ export const deliveryPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         notifications: notificationService,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const { config, logger, cache, lifecycle } = deps;
@@ -70,6 +73,13 @@ export const deliveryPlugin = createBackendPlugin({
         });
         router.use(retryAfterOnThrottling);
         router.use(MiddlewareFactory.create({ config, logger }).error());
+        registerDeliveryActions({
+          ...deps,
+          state,
+          rollbacks,
+          awsConfigured,
+          github,
+        });
         deps.httpRouter.use(router);
       },
     });
