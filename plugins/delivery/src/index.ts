@@ -18,4 +18,3 @@ export {
   isEcsServiceAvailable,
   isGithubRepositoryAvailable,
 } from './conditions';
-export type { DeliveryPollIntervals } from './components/EntityDeliveryContent';

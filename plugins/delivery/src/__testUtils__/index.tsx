@@ -11,6 +11,10 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import { ReactElement } from 'react';
 import { deliveryApiRef } from '../api';
+import {
+  PollIntervals,
+  PollIntervalsProvider,
+} from '../hooks/usePollIntervals';
 
 let entityCount = 0;
 
@@ -211,6 +215,8 @@ export async function renderWithEntity(
     api: DeliveryApi;
     entity?: Entity;
     permissionApi?: ReturnType<typeof mockPermissionApi>;
+    /** Short intervals for tests that watch a rollout or run move. */
+    pollIntervals?: Partial<PollIntervals>;
   },
 ): Promise<{ entity: Entity }> {
   const entity = options.entity ?? makeEntity();
@@ -221,7 +227,9 @@ export async function renderWithEntity(
         [permissionApiRef, options.permissionApi ?? mockPermissionApi()],
       ]}
     >
-      <EntityProvider entity={entity}>{element}</EntityProvider>
+      <PollIntervalsProvider intervals={options.pollIntervals ?? {}}>
+        <EntityProvider entity={entity}>{element}</EntityProvider>
+      </PollIntervalsProvider>
     </TestApiProvider>,
   );
   return { entity };

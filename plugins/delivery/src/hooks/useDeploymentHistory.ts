@@ -12,6 +12,8 @@ import { useRefreshable } from './useRefreshable';
 
 export interface DeploymentHistory {
   deployments?: DeliveryDeployment[];
+  /** The repository's page on its own GitHub host, as the backend names it. */
+  repositoryUrl?: string;
   loading: boolean;
   error?: Error;
   /** Why there is no history at all (no repository annotation), as words for a table cell. */
@@ -32,9 +34,7 @@ export function useDeploymentHistory(): DeploymentHistory {
   const available = isGithubRepositoryAvailable(entity);
   const load = useCallback(
     (signal: AbortSignal) =>
-      api
-        .listDeployments(entityRef, { environment, perPage: 100, signal })
-        .then(r => r.deployments),
+      api.listDeployments(entityRef, { environment, perPage: 100, signal }),
     [api, entityRef, environment],
   );
   const data = useRefreshable(`${entityRef}|${environment}`, load, {
@@ -46,5 +46,10 @@ export function useDeploymentHistory(): DeploymentHistory {
       unavailable: 'unknown (no github.com/project-slug annotation)',
     };
   }
-  return { deployments: data.value, loading: data.loading, error: data.error };
+  return {
+    deployments: data.value?.deployments,
+    repositoryUrl: data.value?.repositoryUrl || undefined,
+    loading: data.loading,
+    error: data.error,
+  };
 }

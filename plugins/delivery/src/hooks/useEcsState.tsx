@@ -11,10 +11,8 @@ import {
 } from 'react';
 import { deliveryApiRef } from '../api';
 import { isEcsServiceAvailable } from '../conditions';
+import { usePollIntervals } from './usePollIntervals';
 import { Refreshable, useRefreshable } from './useRefreshable';
-
-/** How often the ECS state is polled while a rollout moves (the backend caches it for 10 s). */
-export const DEFAULT_ECS_POLL_INTERVAL_MS = 3000;
 
 export interface EcsStateStore extends Refreshable<EcsServiceState> {
   /** Keep polling even when no rollout shows as IN_PROGRESS yet (right after starting one). */
@@ -26,11 +24,9 @@ const EcsStateContext = createContext<EcsStateStore | undefined>(undefined);
 const rolloutInProgress = (state?: EcsServiceState) =>
   Boolean(state?.deployments.some(d => d.rolloutState === 'IN_PROGRESS'));
 
-function useEcsStateStore(
-  enabled: boolean,
-  pollIntervalMs: number,
-): EcsStateStore {
+function useEcsStateStore(enabled: boolean): EcsStateStore {
   const api = useApi(deliveryApiRef);
+  const { ecsMs } = usePollIntervals();
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const [following, setFollowing] = useState(false);
@@ -41,7 +37,7 @@ function useEcsStateStore(
   const data = useRefreshable(entityRef, load, {
     enabled: enabled && isEcsServiceAvailable(entity),
     pollIntervalMs: value =>
-      following || rolloutInProgress(value) ? pollIntervalMs : undefined,
+      following || rolloutInProgress(value) ? ecsMs : undefined,
   });
   return { ...data, setFollowing };
 }
@@ -50,14 +46,8 @@ function useEcsStateStore(
  * Shares one ECS state between the cards of the Deployment tab, so the ECS card shows the
  * deployment the Rollback card started, and the service is read once per refresh.
  */
-export function EcsStateProvider(props: {
-  children: ReactNode;
-  pollIntervalMs?: number;
-}) {
-  const store = useEcsStateStore(
-    true,
-    props.pollIntervalMs ?? DEFAULT_ECS_POLL_INTERVAL_MS,
-  );
+export function EcsStateProvider(props: { children: ReactNode }) {
+  const store = useEcsStateStore(true);
   return (
     <EcsStateContext.Provider value={store}>
       {props.children}
@@ -66,11 +56,8 @@ export function EcsStateProvider(props: {
 }
 
 /** The shared ECS state inside an {@link EcsStateProvider}; a card's own one outside it. */
-export function useEcsState(pollIntervalMs?: number): EcsStateStore {
+export function useEcsState(): EcsStateStore {
   const shared = useContext(EcsStateContext);
-  const own = useEcsStateStore(
-    !shared,
-    pollIntervalMs ?? DEFAULT_ECS_POLL_INTERVAL_MS,
-  );
+  const own = useEcsStateStore(!shared);
   return shared ?? own;
 }

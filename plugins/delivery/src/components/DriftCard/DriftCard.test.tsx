@@ -120,7 +120,10 @@ describe('DriftCard', () => {
       getDrift: jest.fn().mockResolvedValue(drift()),
       checkDrift,
     });
-    await renderWithEntity(<DriftCard pollIntervalMs={60_000} />, { api });
+    await renderWithEntity(<DriftCard />, {
+      api,
+      pollIntervals: { driftMs: 60_000 },
+    });
     await screen.findByText('In sync');
     const button = screen.getByRole('button', { name: 'Check now' });
     await screen.findByRole('button', { name: 'Check now' });

@@ -21,6 +21,7 @@ import Alert from '@material-ui/lab/Alert';
 import { useCallback, useRef, useState } from 'react';
 import { deliveryApiRef } from '../../api';
 import { isGithubRepositoryAvailable } from '../../conditions';
+import { usePollIntervals } from '../../hooks/usePollIntervals';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryCard } from '../common/DeliveryCard';
 import {
@@ -34,9 +35,6 @@ import {
 } from '../common/DeliveryErrorPanel';
 import { StatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
-
-/** How often the drift state is reloaded while a check runs. */
-export const DEFAULT_DRIFT_POLL_INTERVAL_MS = 15_000;
 
 function statusOf(drift: DriftState): { kind: StatusKind; text: string } {
   switch (drift.status) {
@@ -108,7 +106,7 @@ function Resources({ resources }: { resources: DriftedResource[] }) {
  * The latest Terraform drift check of the entity's infrastructure, with the drifted resources,
  * and a "Check now" that dispatches the drift workflow for those allowed.
  */
-export function DriftCard(props: { pollIntervalMs?: number }) {
+export function DriftCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(deliveryApiRef);
@@ -127,7 +125,7 @@ export function DriftCard(props: { pollIntervalMs?: number }) {
     (signal: AbortSignal) => api.getDrift(entityRef, { signal }),
     [api, entityRef],
   );
-  const interval = props.pollIntervalMs ?? DEFAULT_DRIFT_POLL_INTERVAL_MS;
+  const interval = usePollIntervals().driftMs;
   const drift = useRefreshable(entityRef, load, {
     enabled: available,
     // After "Check now", keep looking until the dispatched run is the latest completed one.

@@ -30,7 +30,10 @@ describe('EcsServiceCard', () => {
         }),
       ),
     });
-    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, { api });
+    await renderWithEntity(<EcsServiceCard />, {
+      api,
+      pollIntervals: { ecsMs: 60_000 },
+    });
 
     expect(
       await screen.findByText('1 running / 2 desired, 1 pending'),
@@ -92,8 +95,9 @@ describe('EcsServiceCard', () => {
         }),
       ),
     });
-    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+    await renderWithEntity(<EcsServiceCard />, {
       api,
+      pollIntervals: { ecsMs: 60_000 },
     });
     const taskRows = async () =>
       within(await screen.findByRole('table', { name: 'Tasks' }))
@@ -145,8 +149,9 @@ describe('EcsServiceCard', () => {
         }),
       ),
     });
-    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+    await renderWithEntity(<EcsServiceCard />, {
       api,
+      pollIntervals: { ecsMs: 60_000 },
     });
     const table = await screen.findByRole('table', { name: 'Tasks' });
     const [header, row] = within(table).getAllByRole('row');
@@ -194,8 +199,9 @@ describe('EcsServiceCard', () => {
         }),
       ),
     });
-    await renderWithEntity(<EcsServiceCard pollIntervalMs={60_000} />, {
+    await renderWithEntity(<EcsServiceCard />, {
       api,
+      pollIntervals: { ecsMs: 60_000 },
     });
     const statusCell = (table: string, column: number, row = 1) =>
       within(
@@ -330,7 +336,10 @@ describe('EcsServiceCard', () => {
         ecsState({ deployments: [deployment({ revision: 4 })] }),
       );
     const api = mockDeliveryApi({ getEcsState });
-    await renderWithEntity(<EcsServiceCard pollIntervalMs={20} />, { api });
+    await renderWithEntity(<EcsServiceCard />, {
+      api,
+      pollIntervals: { ecsMs: 20 },
+    });
     expect(await screen.findByText('IN_PROGRESS')).toBeInTheDocument();
     expect(await screen.findByText('COMPLETED')).toBeInTheDocument();
     await new Promise(r => setTimeout(r, 100));

@@ -318,9 +318,9 @@ function Events({ events }: { events: EcsServiceState['events'] }) {
 }
 
 /** The ECS service of the entity: counts, deployments, circuit breaker, events and tasks. */
-export function EcsServiceCard(props: { pollIntervalMs?: number }) {
+export function EcsServiceCard() {
   const { entity } = useEntity();
-  const ecs = useEcsState(props.pollIntervalMs);
+  const ecs = useEcsState();
   const title = 'ECS service';
   if (!isEcsServiceAvailable(entity)) {
     return (

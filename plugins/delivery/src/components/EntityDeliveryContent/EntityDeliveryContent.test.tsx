@@ -100,10 +100,10 @@ describe('EntityDeliveryContent', () => {
         toRevision: 2,
       }),
     });
-    await renderWithEntity(
-      <EntityDeliveryContent pollIntervals={{ ecsMs: 20 }} />,
-      { api },
-    );
+    await renderWithEntity(<EntityDeliveryContent />, {
+      api,
+      pollIntervals: { ecsMs: 20 },
+    });
     await userEvent.click(
       await screen.findByRole('radio', { name: /^Revision 2/ }),
     );

@@ -6,28 +6,17 @@ import { EcsServiceCard } from '../EcsServiceCard';
 import { PipelineRunsCard } from '../PipelineRunsCard';
 import { RollbackCard } from '../RollbackCard';
 
-/** Poll intervals of the tab's cards; tests shorten them. */
-export interface DeliveryPollIntervals {
-  ecsMs?: number;
-  pipelineMs?: number;
-  driftMs?: number;
-}
-
 /**
  * The Deployment tab: ECS service and rollback (one shared ECS state, so the ECS card shows the
  * deployment a rollback starts), pipeline runs and Terraform drift. Each card loads and fails on
  * its own.
  */
-export function EntityDeliveryContent(props: {
-  pollIntervals?: DeliveryPollIntervals;
-}) {
+export function EntityDeliveryContent() {
   const { entity } = useEntity();
-  const intervals = props.pollIntervals ?? {};
   return (
     // Keyed by entity so nothing of one service's state or form survives into another's.
     <EcsStateProvider
       key={`${entity.kind}:${entity.metadata.namespace}/${entity.metadata.name}`}
-      pollIntervalMs={intervals.ecsMs}
     >
       <Grid container spacing={3} alignItems="stretch">
         <Grid item xs={12}>
@@ -37,10 +26,10 @@ export function EntityDeliveryContent(props: {
           <RollbackCard />
         </Grid>
         <Grid item xs={12} md={6}>
-          <DriftCard pollIntervalMs={intervals.driftMs} />
+          <DriftCard />
         </Grid>
         <Grid item xs={12}>
-          <PipelineRunsCard pollIntervalMs={intervals.pipelineMs} />
+          <PipelineRunsCard />
         </Grid>
       </Grid>
     </EcsStateProvider>

@@ -1,2 +1,1 @@
 export { EntityDeliveryContent } from './EntityDeliveryContent';
-export type { DeliveryPollIntervals } from './EntityDeliveryContent';

@@ -241,7 +241,10 @@ describe('PipelineRunsCard', () => {
       )
       .mockResolvedValue(page([run({ id: 4 })]));
     const api = mockDeliveryApi({ listPipelineRuns });
-    await renderWithEntity(<PipelineRunsCard pollIntervalMs={20} />, { api });
+    await renderWithEntity(<PipelineRunsCard />, {
+      api,
+      pollIntervals: { pipelineRunsMs: 20 },
+    });
     expect(await screen.findByText('in progress')).toBeInTheDocument();
     expect(await screen.findByText('success')).toBeInTheDocument();
     await new Promise(r => setTimeout(r, 100));

@@ -34,6 +34,7 @@ import Alert from '@material-ui/lab/Alert';
 import { Fragment, useCallback, useRef, useState } from 'react';
 import { deliveryApiRef } from '../../api';
 import { isGithubRepositoryAvailable } from '../../conditions';
+import { usePollIntervals } from '../../hooks/usePollIntervals';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryCard } from '../common/DeliveryCard';
 import {
@@ -49,8 +50,6 @@ import {
 import { StatusKind, StatusLabel } from '../common/StatusLabel';
 import { formatDuration, relativeTime, timeTitle } from '../common/time';
 
-/** How often the runs are reloaded while one is still running. */
-export const DEFAULT_PIPELINE_POLL_INTERVAL_MS = 15_000;
 const PER_PAGE = 20;
 
 /** A run's, job's or step's state in words, with its status kind. */
@@ -188,7 +187,7 @@ function FilterSelect(props: {
  * The repository's GitHub Actions runs: status, workflow, branch, commit, actor, time and
  * duration; filters; jobs and steps on demand; re-run of failed jobs for those allowed.
  */
-export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
+export function PipelineRunsCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(deliveryApiRef);
@@ -233,7 +232,7 @@ export function PipelineRunsCard(props: { pollIntervalMs?: number }) {
     },
     [api, entityRef, workflow, branch, page],
   );
-  const interval = props.pollIntervalMs ?? DEFAULT_PIPELINE_POLL_INTERVAL_MS;
+  const interval = usePollIntervals().pipelineRunsMs;
   const runs = useRefreshable(
     `${entityRef}|${workflow}|${branch}|${page}`,
     load,

@@ -17,12 +17,14 @@ const history = {
   page: 1,
   perPage: 100,
   hasNextPage: false,
+  repositoryUrl: 'https://github.com/acme/demo-web',
   deployments: [
     {
       id: 30,
       environment: 'production',
       ref: 'main',
       sha: 'cccccccccccccccccccccccccccccccccccccccc',
+      commitUrl: `https://github.com/acme/demo-web/commit/${'c'.repeat(40)}`,
       task: 'deploy:ecs-service',
       creator: { login: 'carol' },
       createdAt: new Date(Date.now() - 3600_000).toISOString(),
@@ -34,6 +36,7 @@ const history = {
       environment: 'production',
       ref: 'main',
       sha: 'bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+      commitUrl: `https://github.com/acme/demo-web/commit/${'b'.repeat(40)}`,
       task: 'deploy:ecs-service',
       creator: { login: 'bob' },
       createdAt: new Date(Date.now() - 86400_000).toISOString(),
@@ -93,9 +96,10 @@ describe('RollbackCard', () => {
   it("links commits to the repository's own GitHub host (GitHub Enterprise too)", async () => {
     const onEnterprise = {
       ...history,
+      repositoryUrl: 'https://github.example.com/acme/demo-web',
       deployments: history.deployments.map(d => ({
         ...d,
-        logUrl: 'https://github.example.com/acme/demo-web/actions/runs/7',
+        commitUrl: `https://github.example.com/acme/demo-web/commit/${d.sha}`,
       })),
     };
     const api = mockDeliveryApi({
@@ -196,7 +200,10 @@ describe('RollbackCard', () => {
       rollbackEcs,
       listDeployments: jest.fn().mockResolvedValue(history),
     });
-    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+    await renderWithEntity(<RollbackCard />, {
+      api,
+      pollIntervals: { ecsMs: 20 },
+    });
 
     const dialog = await chooseAndConfirm('2', 'bad release');
     const confirm = within(dialog).getByRole('button', {
@@ -250,7 +257,10 @@ describe('RollbackCard', () => {
       }),
       listDeployments: jest.fn().mockResolvedValue(history),
     });
-    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+    await renderWithEntity(<RollbackCard />, {
+      api,
+      pollIntervals: { ecsMs: 20 },
+    });
     const dialog = await chooseAndConfirm('1', 'try one');
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Roll back to revision 1' }),
@@ -374,7 +384,10 @@ describe('RollbackCard', () => {
       stopEcsRollout,
       listDeployments: jest.fn().mockResolvedValue(history),
     });
-    await renderWithEntity(<RollbackCard pollIntervalMs={20} />, { api });
+    await renderWithEntity(<RollbackCard />, {
+      api,
+      pollIntervals: { ecsMs: 20 },
+    });
 
     expect(
       await screen.findByText(/A rollout of revision 4 is in progress/),

@@ -1,0 +1,49 @@
+import { createContext, ReactNode, useContext, useMemo } from 'react';
+
+/** How often each card reloads while something it shows is still moving. */
+export interface PollIntervals {
+  /** ECS service state while a rollout is in progress (the backend caches it for 10 s). */
+  ecsMs: number;
+  /** Pipeline runs while a run is queued or in progress. */
+  pipelineRunsMs: number;
+  /** Drift state while a check runs. */
+  driftMs: number;
+}
+
+export const DEFAULT_POLL_INTERVALS: PollIntervals = {
+  ecsMs: 3000,
+  pipelineRunsMs: 15_000,
+  driftMs: 15_000,
+};
+
+// A context rather than props, so the public components keep a props-free API: the new
+// frontend system sets the intervals from extension config, tests set short ones.
+const PollIntervalsContext = createContext<PollIntervals>(
+  DEFAULT_POLL_INTERVALS,
+);
+
+/** Overrides some intervals for the cards inside; the others stay as set further out. */
+export function PollIntervalsProvider(props: {
+  intervals: Partial<PollIntervals>;
+  children: ReactNode;
+}) {
+  const outer = useContext(PollIntervalsContext);
+  const { ecsMs, pipelineRunsMs, driftMs } = props.intervals;
+  const value = useMemo(
+    () => ({
+      ecsMs: ecsMs ?? outer.ecsMs,
+      pipelineRunsMs: pipelineRunsMs ?? outer.pipelineRunsMs,
+      driftMs: driftMs ?? outer.driftMs,
+    }),
+    [outer, ecsMs, pipelineRunsMs, driftMs],
+  );
+  return (
+    <PollIntervalsContext.Provider value={value}>
+      {props.children}
+    </PollIntervalsContext.Provider>
+  );
+}
+
+export function usePollIntervals(): PollIntervals {
+  return useContext(PollIntervalsContext);
+}
