@@ -284,9 +284,10 @@ describe('PipelineRunsCard', () => {
       api,
       entity: makeEntity({ 'github.com/project-slug': undefined }),
     });
-    expect(
-      screen.getByText('Missing annotation github.com/project-slug'),
-    ).toBeInTheDocument();
+    expect(screen.getByText('Missing Annotation')).toBeInTheDocument();
+    expect(screen.getByText(/is missing/)).toHaveTextContent(
+      'The annotation github.com/project-slug is missing',
+    );
     expect(api.listPipelineRuns).not.toHaveBeenCalled();
   });
 });
