@@ -1,3 +1,5 @@
+import { HumanDuration } from '@backstage/types';
+
 export interface Config {
   /** Configuration of the delivery backend plugin. */
   delivery?: {
@@ -20,8 +22,11 @@ export interface Config {
     };
     /** ECS settings. */
     ecs?: {
-      /** Seconds an ECS service state is cached; default 10. */
-      cacheTtlSeconds?: number;
+      /**
+       * How long an ECS service state is cached, as `10s`, an ISO 8601 duration (`PT10S`) or
+       * `{ seconds: 10 }`; default 10 seconds. `0s` switches the cache off.
+       */
+      cacheTtl?: HumanDuration | string;
     };
     /**
      * GitHub access of the pipeline-runs, deployments and drift routes. Credentials (token or
@@ -29,10 +34,11 @@ export interface Config {
      */
     github?: {
       /**
-       * Seconds a GitHub answer is served from Backstage's cache before it is revalidated with
-       * `If-None-Match` (a 304 costs no rate limit); default 30.
+       * How long a GitHub answer is served from Backstage's cache before it is revalidated with
+       * `If-None-Match` (a 304 costs no rate limit), as `30s`, `PT30S` or `{ seconds: 30 }`;
+       * default 30 seconds.
        */
-      cacheTtlSeconds?: number;
+      cacheTtl?: HumanDuration | string;
       /**
        * Host of the `integrations.github` entry for entities whose `backstage.io/source-location`
        * names no configured GitHub host; default `github.com`.
@@ -43,8 +49,11 @@ export interface Config {
     };
     /** Terraform drift (the drift workflow's reports). */
     drift?: {
-      /** Hours after which a drift check is flagged `stale`; default 48. */
-      staleAfterHours?: number;
+      /**
+       * Age after which a drift check is flagged `stale`, as `48h`, `P2D` or `{ hours: 48 }`;
+       * default 48 hours.
+       */
+      staleAfter?: HumanDuration | string;
       /**
        * Notification of an entity's owner when its drift state turns from `in-sync` to
        * `drifted`, sent through the notifications plugin (`@backstage/plugin-notifications-backend`
@@ -55,8 +64,11 @@ export interface Config {
       notify?: {
         /** Whether the scheduled task runs; default true. */
         enabled?: boolean;
-        /** Minutes between two runs, and before the first one after start; default 30. */
-        frequencyMinutes?: number;
+        /**
+         * Time between two runs, and before the first one after start, as `30m`, `PT30M` or
+         * `{ minutes: 30 }`; default 30 minutes.
+         */
+        frequency?: HumanDuration | string;
       };
     };
   };

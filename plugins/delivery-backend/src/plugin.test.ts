@@ -382,9 +382,10 @@ describe('delivery backend against the local AWS', () => {
     ]) {
       expect((await rollback(body)).status).toBe(400);
     }
+    // The OpenAPI validator refuses them before any handler runs: nothing is read or changed, so
+    // there is no mutation to audit (the root router's access log has the requests).
     expect(authorize).not.toHaveBeenCalled();
-    expect(auditEvents).toHaveLength(6);
-    expect(auditEvents.every(e => e.fail.mock.calls.length === 1)).toBe(true);
+    expect(auditEvents).toHaveLength(0);
     expect((await describeService()).taskDefinition).toBe(tdArn(3));
   });
 
@@ -599,8 +600,7 @@ describe('delivery backend against the local AWS', () => {
     for (const body of [{}, { reason: '  ' }, { reason: 'ok!', force: true }]) {
       expect((await stopRollout(body)).status).toBe(400);
     }
-    expect(auditEvents).toHaveLength(3);
-    expect(auditEvents.every(e => e.fail.mock.calls.length === 1)).toBe(true);
+    expect(auditEvents).toHaveLength(0);
   });
 
   it('serves its OpenAPI document', async () => {

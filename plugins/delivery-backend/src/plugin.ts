@@ -3,18 +3,18 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
-import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 import { registerDeliveryActions } from './actions/registerDeliveryActions';
-import { scheduleDriftNotifier } from './github/DriftNotifier';
-import { createGithubServices } from './github/services';
-import { createRouter, retryAfterOnThrottling } from './service/router';
+import { readOptionalDurationMs } from './config';
 import { isAwsConfigured } from './ecs/awsConfigured';
 import { EcsClientFactory } from './ecs/EcsClientFactory';
 import { EcsStateService } from './ecs/EcsStateService';
 import { RollbackService } from './ecs/RollbackService';
+import { scheduleDriftNotifier } from './github/DriftNotifier';
+import { createGithubServices } from './github/services';
+import { createRouter } from './service/router';
 
 /**
  * The delivery backend plugin: ECS deployment state and rollback; pipeline runs, deployments and
@@ -52,8 +52,9 @@ export const deliveryPlugin = createBackendPlugin({
           clients,
           cache,
           logger,
-          (config.getOptionalNumber('delivery.ecs.cacheTtlSeconds') ?? 10) *
-            1000,
+          readOptionalDurationMs(config, 'delivery.ecs.cacheTtl', {
+            seconds: 10,
+          }),
         );
         const rollbacks = new RollbackService(clients, state);
         const awsConfigured = isAwsConfigured(config);
@@ -64,15 +65,6 @@ export const deliveryPlugin = createBackendPlugin({
         }
         const github = createGithubServices(config, cache, logger);
         await scheduleDriftNotifier({ ...deps, ...github });
-        const router = await createRouter({
-          ...deps,
-          state,
-          rollbacks,
-          awsConfigured,
-          github,
-        });
-        router.use(retryAfterOnThrottling);
-        router.use(MiddlewareFactory.create({ config, logger }).error());
         registerDeliveryActions({
           ...deps,
           state,
@@ -80,7 +72,15 @@ export const deliveryPlugin = createBackendPlugin({
           awsConfigured,
           github,
         });
-        deps.httpRouter.use(router);
+        deps.httpRouter.use(
+          await createRouter({
+            ...deps,
+            state,
+            rollbacks,
+            awsConfigured,
+            github,
+          }),
+        );
       },
     });
   },

@@ -7,8 +7,6 @@ import {
   PipelineJobsResponse,
   PipelineRerunResponse,
   PipelineRunsPage,
-} from './github';
-import {
   EcsRollbackRequest,
   EcsRollbackResponse,
   EcsServiceState,

@@ -6,6 +6,5 @@
 export * from './annotations';
 export * from './client';
 export * from './drift';
-export * from './github';
 export * from './permissions';
 export * from './types';

@@ -218,7 +218,9 @@ export class EcsStateService {
  * ROLLING or BLUE_GREEN. ECS's LINEAR and CANARY strategies are blue/green deployments that shift
  * traffic in steps, and the CODE_DEPLOY controller always deploys blue/green.
  */
-function deploymentStrategyOf(service: Service): string {
+function deploymentStrategyOf(
+  service: Service,
+): EcsServiceState['deploymentStrategy'] {
   const strategy = service.deploymentConfiguration?.strategy;
   if (strategy === 'ROLLING') {
     return 'ROLLING';

@@ -142,8 +142,8 @@ describe('drift notifier', () => {
             },
             delivery: {
               // every read revalidates with GitHub (If-None-Match), so each run sees the new report
-              github: { cacheTtlSeconds: 0, retries: 0 },
-              drift: { notify: { frequencyMinutes: 15 } },
+              github: { cacheTtl: '0s', retries: 0 },
+              drift: { notify: { frequency: { minutes: 15 } } },
               ...options.config,
             },
           },
@@ -172,8 +172,8 @@ describe('drift notifier', () => {
       expect.objectContaining({
         id: DRIFT_NOTIFIER_TASK_ID,
         scope: 'global',
-        frequency: { minutes: 15 },
-        initialDelay: { minutes: 15 },
+        frequency: { milliseconds: 15 * 60_000 },
+        initialDelay: { milliseconds: 15 * 60_000 },
       }),
     ]);
 

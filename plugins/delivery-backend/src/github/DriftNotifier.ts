@@ -19,6 +19,7 @@ import {
   DELIVERY_ANNOTATION_DEFAULTS,
   DriftState,
 } from '@cicd-aws/plugin-delivery-common';
+import { readOptionalDurationMs } from '../config';
 import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 
@@ -300,8 +301,8 @@ export class DriftNotifier {
 }
 
 /**
- * Schedules the drift notifier (`delivery.drift.notify.*`): every `frequencyMinutes` (default
- * 30, also the delay before the first run), on one replica at a time.
+ * Schedules the drift notifier (`delivery.drift.notify.*`): every `frequency` (default
+ * 30 minutes, also the delay before the first run), on one replica at a time.
  */
 export async function scheduleDriftNotifier(
   options: DriftNotifierOptions & {
@@ -316,21 +317,23 @@ export async function scheduleDriftNotifier(
     );
     return undefined;
   }
-  const minutes =
-    config.getOptionalNumber('delivery.drift.notify.frequencyMinutes') ??
-    DEFAULT_DRIFT_NOTIFY_FREQUENCY_MINUTES;
-  if (!(minutes > 0)) {
+  const milliseconds = readOptionalDurationMs(
+    config,
+    'delivery.drift.notify.frequency',
+    { minutes: DEFAULT_DRIFT_NOTIFY_FREQUENCY_MINUTES },
+  );
+  if (milliseconds === 0) {
     throw new Error(
-      `delivery.drift.notify.frequencyMinutes must be a positive number of minutes; got ${minutes}`,
+      'delivery.drift.notify.frequency must be longer than zero; to stop the notifier set delivery.drift.notify.enabled: false',
     );
   }
   const notifier = new DriftNotifier(options);
   await scheduler.scheduleTask({
     id: DRIFT_NOTIFIER_TASK_ID,
     scope: 'global',
-    frequency: { minutes },
-    initialDelay: { minutes },
-    timeout: { minutes },
+    frequency: { milliseconds },
+    initialDelay: { milliseconds },
+    timeout: { milliseconds },
     fn: async signal => {
       await notifier.runOnce(signal);
     },

@@ -27,7 +27,7 @@ jest.setTimeout(120_000);
 const run = promisify(execFile);
 const SKELETON_SCRIPTS = resolve(
   __dirname,
-  '../../../templates/aws-ecs-service/skeleton/scripts',
+  '../../../../templates/aws-ecs-service/skeleton/scripts',
 );
 const COMMIT = '3d3c42e5aac5ba805825da76410c181273ba90b1';
 const HOST = 'github.example.test';
@@ -146,7 +146,7 @@ describe('drift route fed by the template drift workflow logic', () => {
               ],
             },
             // each case reads a new run, so caching cannot hide a wrong answer
-            delivery: { github: { host: HOST, cacheTtlSeconds: 0 } },
+            delivery: { github: { host: HOST, cacheTtl: '0s' } },
           },
         }),
         catalogServiceMock.factory({

@@ -118,7 +118,7 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
               ],
             },
             delivery: {
-              github: { cacheTtlSeconds: TTL_SECONDS, retries: 1 },
+              github: { cacheTtl: { seconds: TTL_SECONDS }, retries: 1 },
             },
           },
         }),
@@ -479,6 +479,7 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
     const { status, body } = await json('deploys/deployments');
     expect(status).toBe(200);
     expect(body).toEqual({
+      repositoryUrl: `https://${GHE}/acme/deploys`,
       environment: 'production',
       page: 1,
       perPage: 20,
@@ -506,6 +507,9 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
           family: 'web',
           revision: 7,
           image: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:abc',
+          commitUrl: expect.stringMatching(
+            new RegExp(`^https://${GHE}/acme/deploys/commit/[0-9a-f]{40}$`),
+          ),
           cluster: 'prod',
           service: 'web',
           rollbackFrom:
@@ -555,6 +559,8 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
       const { status, body } = await json('drifted/drift');
       expect(status).toBe(200);
       expect(body).toEqual({
+        repositoryUrl: `https://${GHE}/acme/drifted`,
+        commitUrl: `https://${GHE}/acme/drifted/commit/0123456789abcdef0123456789abcdef01234567`,
         status: 'drifted',
         workflow: 'drift.yml',
         workflowUrl: `https://${GHE}/acme/drifted/actions/workflows/drift.yml`,
@@ -642,6 +648,7 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
       fake.repo('acme/never');
       const { body } = await json('never/drift');
       expect(body).toEqual({
+        repositoryUrl: `https://${GHE}/acme/never`,
         status: 'never-run',
         workflow: 'drift.yml',
         workflowUrl: `https://${GHE}/acme/never/actions/workflows/drift.yml`,

@@ -1,13 +1,5 @@
-import {
-  BackstageCredentials,
-  PermissionsService,
-} from '@backstage/backend-plugin-api';
+import { AuditorService } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { NotAllowedError } from '@backstage/errors';
-import {
-  AuthorizeResult,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
 import {
   ANNOTATION_DEPLOY_ENVIRONMENT,
   ANNOTATION_DRIFT_WORKFLOW,
@@ -15,33 +7,21 @@ import {
   deliveryDriftCheckPermission,
   deliveryPipelineRerunPermission,
 } from '@cicd-aws/plugin-delivery-common';
-import express, { Request } from 'express';
-import { auditFailure, auditSuccess } from '../service/audit';
+import { DeliveryRouter } from '../schema/openapi';
+import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
 import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { retryAfterOnGithubRateLimit } from './githubErrors';
 import { PipelineService } from './PipelineService';
 
-/** What the GitHub routes need from the plugin. */
+/** What the GitHub routes need. */
 export interface GithubRouteDeps {
-  permissions: PermissionsService;
-  loadEntity: (req: Request) => Promise<{
-    entity: Entity;
-    entityRef: string;
-    credentials: BackstageCredentials;
-  }>;
+  entities: EntityRoutes;
+  auditor: AuditorService;
   clients: GithubClientFactory;
   pipelines: PipelineService;
   drift: DriftService;
 }
-
-/** Audit event ids of the GitHub mutations, by route suffix (see `startMutationAudit`). */
-export const GITHUB_AUDITED_MUTATIONS = {
-  '/pipeline-runs/:runId/rerun-failed': 'pipeline-rerun-failed',
-  '/drift/check': 'drift-check',
-};
-
-const ENTITY = '/v1/entities/:namespace/:kind/:name';
 
 const annotation = (
   entity: Entity,
@@ -54,95 +34,93 @@ const annotation = (
  * Adds the GitHub routes (pipeline runs, jobs, re-run, deployments, drift) to the plugin's
  * validated router. Query and path parameters are already validated against openapi.yaml.
  */
-export function createGithubRoutes(
-  router: express.Router,
+export function addGithubRoutes(
+  router: DeliveryRouter,
   deps: GithubRouteDeps,
 ): void {
-  const { permissions, loadEntity, clients, pipelines, drift } = deps;
+  const { entities, auditor, clients, pipelines, drift } = deps;
 
-  const authorize = async (
-    req: Request,
-    permission: ResourcePermission<'catalog-entity'>,
-    what: string,
-  ) => {
-    const { entity, entityRef, credentials } = await loadEntity(req);
-    const ref = clients.repoOf(entity);
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: entityRef }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `Not allowed to ${what} for ${entityRef}: it needs the ${permission.name} permission, which the portal's policy gives the entity's owners`,
+  router.get(
+    '/v1/entities/:namespace/:kind/:name/pipeline-runs',
+    async (req, res) => {
+      const { entity } = await entities.loadEntity(req);
+      const { workflow, branch, status, page, perPage } = req.query;
+      res.json(
+        await pipelines.listRuns(clients.repoOf(entity), {
+          workflow,
+          branch,
+          status,
+          page: page ?? 1,
+          perPage: perPage ?? 20,
+        }),
       );
-    }
-    return { entity, ref };
-  };
+    },
+  );
 
-  router.get(`${ENTITY}/pipeline-runs`, async (req, res) => {
-    const { entity } = await loadEntity(req);
-    const query = req.query as Record<string, string | undefined>;
-    res.json(
-      await pipelines.listRuns(clients.repoOf(entity), {
-        workflow: query.workflow,
-        branch: query.branch,
-        status: query.status,
-        page: Number(query.page ?? 1),
-        perPage: Number(query.perPage ?? 20),
-      }),
-    );
-  });
-
-  router.get(`${ENTITY}/pipeline-runs/:runId/jobs`, async (req, res) => {
-    const { entity } = await loadEntity(req);
-    res.json(
-      await pipelines.listJobs(
-        clients.repoOf(entity),
-        Number(req.params.runId),
-      ),
-    );
-  });
+  router.get(
+    '/v1/entities/:namespace/:kind/:name/pipeline-runs/:runId/jobs',
+    async (req, res) => {
+      const { entity } = await entities.loadEntity(req);
+      res.json(
+        await pipelines.listJobs(
+          clients.repoOf(entity),
+          Number(req.params.runId),
+        ),
+      );
+    },
+  );
 
   router.post(
-    `${ENTITY}/pipeline-runs/:runId/rerun-failed`,
+    '/v1/entities/:namespace/:kind/:name/pipeline-runs/:runId/rerun-failed',
     async (req, res) => {
       const runId = Number(req.params.runId);
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'pipeline-rerun-failed',
+        severityLevel: 'high',
+        request: req,
+        meta: { entityRef: entityRefOfPath(req.params), runId },
+      });
       try {
-        const { ref } = await authorize(
+        const { entity } = await entities.authorize(
           req,
           deliveryPipelineRerunPermission,
-          're-run pipeline jobs',
+          're-run pipeline jobs for',
         );
+        const ref = clients.repoOf(entity);
         const result = await pipelines.rerunFailedJobs(ref, runId);
-        await auditSuccess(res, {
-          repository: `${ref.host}/${ref.owner}/${ref.repo}`,
-          runId,
-          runUrl: result.runUrl,
+        await auditorEvent.success({
+          meta: {
+            repository: `${ref.host}/${ref.owner}/${ref.repo}`,
+            runId,
+            runUrl: result.runUrl,
+          },
         });
         res.status(202).json(result);
       } catch (error) {
-        await auditFailure(res, error, { runId });
+        await auditorEvent.fail({ error: error as Error, meta: { runId } });
         throw error;
       }
     },
   );
 
-  router.get(`${ENTITY}/deployments`, async (req, res) => {
-    const { entity } = await loadEntity(req);
-    const query = req.query as Record<string, string | undefined>;
-    res.json(
-      await pipelines.listDeployments(clients.repoOf(entity), {
-        environment:
-          query.environment ??
-          annotation(entity, ANNOTATION_DEPLOY_ENVIRONMENT),
-        page: Number(query.page ?? 1),
-        perPage: Number(query.perPage ?? 20),
-      }),
-    );
-  });
+  router.get(
+    '/v1/entities/:namespace/:kind/:name/deployments',
+    async (req, res) => {
+      const { entity } = await entities.loadEntity(req);
+      const { environment, page, perPage } = req.query;
+      res.json(
+        await pipelines.listDeployments(clients.repoOf(entity), {
+          environment:
+            environment ?? annotation(entity, ANNOTATION_DEPLOY_ENVIRONMENT),
+          page: page ?? 1,
+          perPage: perPage ?? 20,
+        }),
+      );
+    },
+  );
 
-  router.get(`${ENTITY}/drift`, async (req, res) => {
-    const { entity } = await loadEntity(req);
+  router.get('/v1/entities/:namespace/:kind/:name/drift', async (req, res) => {
+    const { entity } = await entities.loadEntity(req);
     res.json(
       await drift.getState(
         clients.repoOf(entity),
@@ -151,28 +129,40 @@ export function createGithubRoutes(
     );
   });
 
-  router.post(`${ENTITY}/drift/check`, async (req, res) => {
-    try {
-      const { entity, ref } = await authorize(
-        req,
-        deliveryDriftCheckPermission,
-        'start a drift check',
-      );
-      const workflow = annotation(entity, ANNOTATION_DRIFT_WORKFLOW);
-      const result = await drift.check(ref, workflow);
-      await auditSuccess(res, {
-        repository: `${ref.host}/${ref.owner}/${ref.repo}`,
-        workflow,
-        ref: result.ref,
-        runId: result.runId ?? null,
-        runUrl: result.runUrl,
+  router.post(
+    '/v1/entities/:namespace/:kind/:name/drift/check',
+    async (req, res) => {
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'drift-check',
+        severityLevel: 'high',
+        request: req,
+        meta: { entityRef: entityRefOfPath(req.params) },
       });
-      res.status(202).json(result);
-    } catch (error) {
-      await auditFailure(res, error);
-      throw error;
-    }
-  });
+      try {
+        const { entity } = await entities.authorize(
+          req,
+          deliveryDriftCheckPermission,
+          'start a drift check for',
+        );
+        const ref = clients.repoOf(entity);
+        const workflow = annotation(entity, ANNOTATION_DRIFT_WORKFLOW);
+        const result = await drift.check(ref, workflow);
+        await auditorEvent.success({
+          meta: {
+            repository: `${ref.host}/${ref.owner}/${ref.repo}`,
+            workflow,
+            ref: result.ref,
+            runId: result.runId ?? null,
+            runUrl: result.runUrl,
+          },
+        });
+        res.status(202).json(result);
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
 
   router.use(retryAfterOnGithubRateLimit);
 }

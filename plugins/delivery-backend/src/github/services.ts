@@ -4,6 +4,7 @@ import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { GithubReadCache } from './GithubReadCache';
 import { PipelineService } from './PipelineService';
+import { readOptionalDurationMs } from '../config';
 
 /** Default seconds a GitHub answer is served from the cache before it is revalidated. */
 export const DEFAULT_GITHUB_CACHE_TTL_SECONDS = 30;
@@ -20,8 +21,9 @@ export function createGithubServices(
   const reads = new GithubReadCache(
     cache,
     logger,
-    (config.getOptionalNumber('delivery.github.cacheTtlSeconds') ??
-      DEFAULT_GITHUB_CACHE_TTL_SECONDS) * 1000,
+    readOptionalDurationMs(config, 'delivery.github.cacheTtl', {
+      seconds: DEFAULT_GITHUB_CACHE_TTL_SECONDS,
+    }),
   );
   return {
     clients,
@@ -31,10 +33,9 @@ export function createGithubServices(
       reads,
       cache,
       logger,
-      (config.getOptionalNumber('delivery.drift.staleAfterHours') ??
-        DEFAULT_DRIFT_STALE_AFTER_HOURS) *
-        3600 *
-        1000,
+      readOptionalDurationMs(config, 'delivery.drift.staleAfter', {
+        hours: DEFAULT_DRIFT_STALE_AFTER_HOURS,
+      }),
     ),
   };
 }

@@ -1,0 +1,135 @@
+import { AuditorService } from '@backstage/backend-plugin-api';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
+import { DeliveryRouter } from '../schema/openapi';
+import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
+import { EcsStateService } from './EcsStateService';
+import { RollbackAttempt, RollbackService } from './RollbackService';
+import { ecsServiceRefOf } from './serviceArn';
+
+/** What the ECS routes need. */
+export interface EcsRouteDeps {
+  entities: EntityRoutes;
+  auditor: AuditorService;
+  state: EcsStateService;
+  rollbacks: RollbackService;
+  /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
+  awsConfigured: boolean;
+}
+
+// The document allows 3 characters of any kind; blanks around them do not make a reason.
+function requireReason(reason: string) {
+  if (reason.trim().length < 3) {
+    throw new InputError('reason must have at least 3 characters');
+  }
+}
+
+/** Adds the ECS routes (state, rollback, stop-rollout) to the plugin's validated router. */
+export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
+  const { entities, auditor, state, rollbacks } = deps;
+
+  const requireAws = () => {
+    if (!deps.awsConfigured) {
+      throw new ServiceUnavailableError(
+        'AWS is not configured for the delivery plugin: add aws.accounts (or aws.mainAccount) to app-config, see the delivery backend README',
+      );
+    }
+  };
+
+  router.get('/v1/entities/:namespace/:kind/:name/ecs', async (req, res) => {
+    requireAws();
+    const { entity } = await entities.loadEntity(req);
+    res.json(await state.getState(ecsServiceRefOf(entity)));
+  });
+
+  router.post(
+    '/v1/entities/:namespace/:kind/:name/ecs/rollback',
+    async (req, res) => {
+      const { revision, reason, force } = req.body;
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'ecs-rollback',
+        severityLevel: 'high',
+        request: req,
+        meta: {
+          entityRef: entityRefOfPath(req.params),
+          revision,
+          reason,
+          force: force ?? null,
+        },
+      });
+      const attempt: RollbackAttempt = {};
+      try {
+        requireReason(reason);
+        requireAws();
+        const { entity } = await entities.authorize(
+          req,
+          deliveryEcsRollbackPermission,
+          'roll back',
+        );
+        const ref = ecsServiceRefOf(entity);
+        const result = await rollbacks.rollback(entity, ref, req.body, attempt);
+        await auditorEvent.success({
+          meta: {
+            serviceArn: ref.arn,
+            fromRevision: result.fromRevision,
+            toRevision: result.toRevision,
+            deploymentId: result.deploymentId,
+          },
+        });
+        res.status(202).json(result);
+      } catch (error) {
+        await auditorEvent.fail({
+          error: error as Error,
+          meta: {
+            fromRevision: attempt.fromRevision ?? null,
+            toRevision: attempt.toRevision ?? null,
+          },
+        });
+        throw error;
+      }
+    },
+  );
+
+  router.post(
+    '/v1/entities/:namespace/:kind/:name/ecs/stop-rollout',
+    async (req, res) => {
+      const { reason } = req.body;
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'ecs-stop-rollout',
+        severityLevel: 'high',
+        request: req,
+        meta: { entityRef: entityRefOfPath(req.params), reason },
+      });
+      const attempt: RollbackAttempt = {};
+      try {
+        requireReason(reason);
+        requireAws();
+        const { entity } = await entities.authorize(
+          req,
+          deliveryEcsRollbackPermission,
+          'roll back',
+        );
+        const ref = ecsServiceRefOf(entity);
+        const result = await rollbacks.stopRollout(entity, ref, attempt);
+        await auditorEvent.success({
+          meta: {
+            serviceArn: ref.arn,
+            serviceDeploymentArn: result.serviceDeploymentArn,
+            fromRevision: result.fromRevision ?? null,
+            toRevision: result.toRevision ?? null,
+          },
+        });
+        res.status(202).json(result);
+      } catch (error) {
+        await auditorEvent.fail({
+          error: error as Error,
+          meta: {
+            fromRevision: attempt.fromRevision ?? null,
+            toRevision: attempt.toRevision ?? null,
+          },
+        });
+        throw error;
+      }
+    },
+  );
+}
