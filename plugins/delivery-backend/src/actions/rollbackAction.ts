@@ -25,8 +25,8 @@ const trimmed = (value: unknown): JsonObject[string] => {
 /**
  * Registers `rollback-ecs-service`: the Deployment tab's Roll back button as an action. The
  * same checks in the same order as `POST .../ecs/rollback` (reason, AWS configured, the entity
- * through the catalog with the caller's credentials, its ECS annotation, the
- * `delivery.ecs.rollback` permission for that entity), the same RollbackService (one rollback
+ * through the catalog with the caller's credentials, the `delivery.ecs.rollback` permission for
+ * that entity, its ECS annotation), the same RollbackService (one rollback
  * per service at a time, rolling services only, older ACTIVE revisions only) and the same
  * `ecs-rollback` audit event, written for every attempt that reaches the action.
  */
@@ -101,7 +101,6 @@ export function registerRollbackAction(options: DeliveryActionsOptions): void {
           input.entityRef,
           credentials,
         );
-        const ref = ecsServiceRefOf(entity);
         const [decision] = await permissions.authorize(
           [
             {
@@ -116,6 +115,7 @@ export function registerRollbackAction(options: DeliveryActionsOptions): void {
             `Not allowed to roll back ${entityRef}: it needs the ${deliveryEcsRollbackPermission.name} permission, which the portal's policy gives the entity's owners`,
           );
         }
+        const ref = ecsServiceRefOf(entity);
         const result = await rollbacks.rollback(
           entity,
           ref,
