@@ -17,6 +17,8 @@ const drift = (overrides: Partial<DriftState> = {}): DriftState => ({
   repositoryUrl: 'https://github.com/acme/demo-web',
   checkedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
   commit: '1234567890abcdef1234567890abcdef12345678',
+  commitUrl:
+    'https://github.com/acme/demo-web/commit/1234567890abcdef1234567890abcdef12345678',
   stale: false,
   resources: [],
   run: { id: 77, url: 'https://github.com/acme/demo-web/actions/runs/77' },
@@ -40,6 +42,17 @@ describe('DriftCard', () => {
       'href',
       'https://github.com/acme/demo-web/actions/runs/77',
     );
+  });
+
+  it('shows the commit as plain text when the backend names no URL for it', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(drift({ commitUrl: undefined })),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(await screen.findByText('1234567')).toBeInTheDocument();
+    expect(
+      screen.queryByRole('link', { name: /^1234567/ }),
+    ).not.toBeInTheDocument();
   });
 
   it('lists drifted resources with action and changed attributes, and says when stale', async () => {

@@ -29,10 +29,8 @@ import {
   DeliveryTable,
   useTableStyles,
 } from '../common/DeliveryTable';
-import {
-  messageOf,
-  MissingAnnotationPanel,
-} from '../common/DeliveryErrorPanel';
+import { messageOf } from '../common/DeliveryErrorPanel';
+import { MissingAnnotation } from '../common/MissingAnnotation';
 import { StatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
 
@@ -110,7 +108,6 @@ export function DriftCard() {
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const api = useApi(deliveryApiRef);
-  const slug = entity.metadata.annotations?.[ANNOTATION_GITHUB_PROJECT_SLUG];
   const available = isGithubRepositoryAvailable(entity);
   const permission = usePermission({
     permission: deliveryDriftCheckPermission,
@@ -158,10 +155,9 @@ export function DriftCard() {
   if (!available) {
     return (
       <DeliveryCard title={title} source="github" what="the drift state">
-        <MissingAnnotationPanel
+        <MissingAnnotation
           annotation={ANNOTATION_GITHUB_PROJECT_SLUG}
           example="acme/web"
-          purpose="the GitHub Actions runs and Terraform drift"
         />
       </DeliveryCard>
     );
@@ -219,10 +215,8 @@ export function DriftCard() {
               <>
                 {' '}
                 on commit{' '}
-                {slug ? (
-                  <Link
-                    to={`https://github.com/${slug}/commit/${value.commit}`}
-                  >
+                {value.commitUrl ? (
+                  <Link to={value.commitUrl}>
                     <code>{value.commit.slice(0, 7)}</code>
                   </Link>
                 ) : (

@@ -222,7 +222,7 @@ describe('EcsServiceCard', () => {
     for (const icon of screen
       .getByRole('table', { name: 'Tasks' })
       .querySelectorAll('svg')) {
-      expect(icon).toHaveAttribute('aria-hidden', 'true');
+      expect(icon.closest('[aria-hidden="true"]')).not.toBeNull();
     }
   });
 
@@ -271,11 +271,10 @@ describe('EcsServiceCard', () => {
         'aws.amazon.com/amazon-ecs-service-arn': undefined,
       }),
     });
-    expect(
-      screen.getByText(
-        'Missing annotation aws.amazon.com/amazon-ecs-service-arn',
-      ),
-    ).toBeInTheDocument();
+    expect(screen.getByText('Missing Annotation')).toBeInTheDocument();
+    expect(screen.getByText(/is missing/)).toHaveTextContent(
+      'The annotation aws.amazon.com/amazon-ecs-service-arn is missing',
+    );
     expect(
       screen.getAllByText(
         /arn:aws:ecs:eu-west-1:123456789012:service\/prod\/web/,

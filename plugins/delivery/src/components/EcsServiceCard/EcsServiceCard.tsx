@@ -22,7 +22,7 @@ import {
   ShortId,
   useTableStyles,
 } from '../common/DeliveryTable';
-import { MissingAnnotationPanel } from '../common/DeliveryErrorPanel';
+import { MissingAnnotation } from '../common/MissingAnnotation';
 import { ecsStatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
 
@@ -325,10 +325,9 @@ export function EcsServiceCard() {
   if (!isEcsServiceAvailable(entity)) {
     return (
       <DeliveryCard title={title} source="aws" what="the ECS service">
-        <MissingAnnotationPanel
+        <MissingAnnotation
           annotation={ANNOTATION_ECS_SERVICE_ARN}
           example={ECS_ARN_EXAMPLE}
-          purpose="the ECS service and its rollback"
         />
       </DeliveryCard>
     );

@@ -4,6 +4,7 @@ import userEvent from '@testing-library/user-event';
 import {
   deployment,
   ecsState,
+  makeEntity,
   mockDeliveryApi,
   renderWithEntity,
   responseError,
@@ -220,5 +221,92 @@ describe('EntityDeliveryContent', () => {
     expect(
       screen.queryByText(/Could not refresh the pipeline runs/),
     ).not.toBeInTheDocument();
+  });
+
+  it("links commits and workflows to the repository's own GitHub host, never to github.com", async () => {
+    const repo = 'https://github.local/acme/demo-web';
+    const sha = (c: string) => c.repeat(40);
+    const api = mockDeliveryApi({
+      // Blue/green, so the card offers the rollback workflow's link.
+      getEcsState: jest
+        .fn()
+        .mockResolvedValue(ecsState({ deploymentController: 'CODE_DEPLOY' })),
+      listDeployments: jest.fn().mockResolvedValue({
+        environment: 'production',
+        repositoryUrl: repo,
+        page: 1,
+        perPage: 100,
+        hasNextPage: false,
+        deployments: [3, 2].map(revision => ({
+          id: revision,
+          environment: 'production',
+          ref: 'main',
+          sha: sha(String(revision)),
+          commitUrl: `${repo}/commit/${sha(String(revision))}`,
+          task: 'deploy:ecs-service',
+          creator: { login: 'carol' },
+          createdAt: new Date().toISOString(),
+          state: 'success',
+          revision,
+        })),
+      }),
+      listPipelineRuns: jest.fn().mockResolvedValue(
+        runsPage({
+          ...pipelineRun(1),
+          htmlUrl: `${repo}/actions/runs/1`,
+        }),
+      ),
+      getDrift: jest.fn().mockResolvedValue({
+        ...inSync,
+        workflowUrl: `${repo}/actions/workflows/drift.yml`,
+        repositoryUrl: repo,
+        commitUrl: `${repo}/commit/${inSync.commit}`,
+      }),
+    });
+    await renderWithEntity(<EntityDeliveryContent />, { api });
+    await userEvent.click(
+      await screen.findByRole('radio', { name: /^Revision 2/ }),
+    );
+
+    expect(
+      await screen.findByRole('link', { name: /^rollback\.yml workflow/ }),
+    ).toHaveAttribute('href', `${repo}/actions/workflows/rollback.yml`);
+    expect(screen.getByRole('link', { name: /^3333333/ })).toHaveAttribute(
+      'href',
+      `${repo}/commit/${sha('3')}`,
+    );
+    expect(screen.getByRole('link', { name: /^2222222/ })).toHaveAttribute(
+      'href',
+      `${repo}/commit/${sha('2')}`,
+    );
+    expect(
+      await screen.findByRole('link', { name: /^1234567/ }),
+    ).toHaveAttribute('href', `${repo}/commit/${inSync.commit}`);
+    expect(
+      screen.getByRole('link', { name: /^drift\.yml runs/ }),
+    ).toHaveAttribute('href', `${repo}/actions/workflows/drift.yml`);
+    expect(
+      screen.getByRole('link', { name: /^Deploy #1 on GitHub/ }),
+    ).toHaveAttribute('href', `${repo}/actions/runs/1`);
+    for (const link of screen.getAllByRole('link')) {
+      expect(link.getAttribute('href')).not.toMatch(/github\.com/);
+    }
+  });
+
+  it('names both annotations, once, for an entity with neither', async () => {
+    const api = mockDeliveryApi();
+    await renderWithEntity(<EntityDeliveryContent />, {
+      api,
+      entity: makeEntity({
+        'aws.amazon.com/amazon-ecs-service-arn': undefined,
+        'github.com/project-slug': undefined,
+      }),
+    });
+    expect(screen.getByText(/are missing/)).toHaveTextContent(
+      'The annotations aws.amazon.com/amazon-ecs-service-arn, github.com/project-slug are missing',
+    );
+    expect(screen.queryByText('ECS service')).not.toBeInTheDocument();
+    expect(api.getEcsState).not.toHaveBeenCalled();
+    expect(api.listPipelineRuns).not.toHaveBeenCalled();
   });
 });

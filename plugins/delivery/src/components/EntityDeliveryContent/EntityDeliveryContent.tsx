@@ -1,5 +1,13 @@
-import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import {
+  ANNOTATION_ECS_SERVICE_ARN,
+  ANNOTATION_GITHUB_PROJECT_SLUG,
+} from '@cicd-aws/plugin-delivery-common';
 import Grid from '@material-ui/core/Grid';
+import { isDeliveryAvailable } from '../../conditions';
 import { EcsStateProvider } from '../../hooks/useEcsState';
 import { DriftCard } from '../DriftCard';
 import { EcsServiceCard } from '../EcsServiceCard';
@@ -13,6 +21,17 @@ import { RollbackCard } from '../RollbackCard';
  */
 export function EntityDeliveryContent() {
   const { entity } = useEntity();
+  if (!isDeliveryAvailable(entity)) {
+    // Four cards each naming a missing annotation would say less than this one panel.
+    return (
+      <MissingAnnotationEmptyState
+        annotation={[
+          ANNOTATION_ECS_SERVICE_ARN,
+          ANNOTATION_GITHUB_PROJECT_SLUG,
+        ]}
+      />
+    );
+  }
   return (
     // Keyed by entity so nothing of one service's state or form survives into another's.
     <EcsStateProvider

@@ -1,4 +1,3 @@
-import { CodeSnippet } from '@backstage/core-components';
 import { ResponseError } from '@backstage/errors';
 import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
@@ -121,26 +120,6 @@ export function DeliveryErrorPanel(props: {
           {advice.todo}
         </Typography>
       )}
-    </Alert>
-  );
-}
-
-/** A missing annotation: which one, and the YAML that adds it. */
-export function MissingAnnotationPanel(props: {
-  annotation: string;
-  example: string;
-  /** What the annotation enables, e.g. "the ECS service and rollback". */
-  purpose: string;
-}) {
-  const yaml = `metadata:\n  annotations:\n    ${props.annotation}: ${props.example}`;
-  return (
-    <Alert severity="info">
-      <AlertTitle>Missing annotation {props.annotation}</AlertTitle>
-      <Typography variant="body2" component="p" gutterBottom>
-        To see {props.purpose} here, add the <code>{props.annotation}</code>{' '}
-        annotation to this entity's catalog-info.yaml:
-      </Typography>
-      <CodeSnippet text={yaml} language="yaml" showCopyCodeButton />
     </Alert>
   );
 }

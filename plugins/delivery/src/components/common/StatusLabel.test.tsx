@@ -21,10 +21,11 @@ describe('StatusLabel', () => {
       expect(text).toBeVisible();
       const label = text.parentElement!;
       // The words are all there is to read: the icon is hidden from assistive technology and
-      // carries no text of its own.
+      // carries no text of its own; the words are not hidden.
       expect(label).toHaveTextContent(new RegExp(`^${words}$`));
-      const icon = label.querySelector('svg');
-      expect(icon).toHaveAttribute('aria-hidden', 'true');
+      expect(text.closest('[aria-hidden="true"]')).toBeNull();
+      const icon = label.querySelector('svg')!;
+      expect(icon.closest('[aria-hidden="true"]')).not.toBeNull();
       expect(icon).toHaveTextContent('');
     },
   );

@@ -1,11 +1,13 @@
+import {
+  StatusAborted,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  StatusRunning,
+  StatusWarning,
+} from '@backstage/core-components';
 import { makeStyles } from '@material-ui/core/styles';
-import CheckCircle from '@material-ui/icons/CheckCircle';
-import ErrorIcon from '@material-ui/icons/Error';
 import HelpOutline from '@material-ui/icons/HelpOutline';
-import Autorenew from '@material-ui/icons/Autorenew';
-import Warning from '@material-ui/icons/Warning';
-import RemoveCircleOutline from '@material-ui/icons/RemoveCircleOutline';
-import Schedule from '@material-ui/icons/Schedule';
 import { ReactNode } from 'react';
 
 export type StatusKind =
@@ -20,42 +22,44 @@ export type StatusKind =
 const useStyles = makeStyles(theme => ({
   root: {
     display: 'inline-flex',
-    alignItems: 'center',
-    gap: theme.spacing(0.5),
+    alignItems: 'baseline',
     whiteSpace: 'nowrap',
   },
-  icon: { fontSize: '1.1em' },
-  ok: { color: theme.palette.success.main },
-  error: { color: theme.palette.error.main },
-  warning: { color: theme.palette.warning.main },
-  running: { color: theme.palette.info.main },
-  pending: { color: theme.palette.text.secondary },
-  aborted: { color: theme.palette.text.secondary },
-  unknown: { color: theme.palette.text.secondary },
+  // Sized and placed like Backstage's status icons, for the one kind it has none for.
+  unknown: {
+    width: '0.8em',
+    height: '0.8em',
+    marginRight: theme.spacing(1),
+    position: 'relative',
+    top: '0.125em',
+    fill: theme.palette.text.secondary,
+  },
 }));
 
-const icons = {
-  ok: CheckCircle,
-  error: ErrorIcon,
-  warning: Warning,
-  running: Autorenew,
-  pending: Schedule,
-  aborted: RemoveCircleOutline,
-  unknown: HelpOutline,
+const statuses = {
+  ok: StatusOK,
+  error: StatusError,
+  warning: StatusWarning,
+  running: StatusRunning,
+  pending: StatusPending,
+  aborted: StatusAborted,
 };
 
 /**
- * A status as an icon and words: the colour is only a second cue, never the only one.
+ * A status as Backstage's status icon and words: the colour is only a second cue, never the
+ * only one. Backstage's `Status*` components hide everything inside them from assistive
+ * technology (`aria-hidden`), so the words stand next to the component, not inside it.
  */
 export function StatusLabel(props: { kind: StatusKind; children: ReactNode }) {
   const classes = useStyles();
-  const Icon = icons[props.kind];
+  const Status = props.kind === 'unknown' ? undefined : statuses[props.kind];
   return (
     <span className={classes.root}>
-      <Icon
-        aria-hidden="true"
-        className={`${classes.icon} ${classes[props.kind]}`}
-      />
+      {Status ? (
+        <Status />
+      ) : (
+        <HelpOutline aria-hidden="true" className={classes.unknown} />
+      )}
       <span>{props.children}</span>
     </span>
   );
