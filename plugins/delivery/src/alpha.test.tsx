@@ -6,10 +6,18 @@ import {
 } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
 import { deliveryApiRef } from './api';
-import deliveryPlugin, { entityDeliveryContent } from './alpha';
-import { ecsState, makeEntity, mockDeliveryApi } from './__testUtils__';
+import deliveryPlugin, {
+  entityDeliveryContent,
+  entityRollbackCard,
+} from './alpha';
+import {
+  deployment,
+  ecsState,
+  makeEntity,
+  mockDeliveryApi,
+} from './__testUtils__';
 
 describe('delivery plugin for the new frontend system', () => {
   it('is the delivery plugin with its API, tab and cards', () => {
@@ -58,5 +66,49 @@ describe('delivery plugin for the new frontend system', () => {
     expect(
       await screen.findByText('2 running / 2 desired, 0 pending'),
     ).toBeInTheDocument();
+  });
+
+  it('polls at the intervals set in app-config', async () => {
+    // A rollout in progress: the ECS cards poll until it settles.
+    const getEcsState = jest.fn().mockResolvedValue(
+      ecsState({
+        deployments: [deployment({ revision: 4, rolloutState: 'IN_PROGRESS' })],
+      }),
+    );
+    const tester = createExtensionTester(entityDeliveryContent, {
+      config: { ecsPollIntervalMs: 1000 },
+    });
+    renderInTestApp(
+      <EntityProvider entity={makeEntity()}>
+        {tester.reactElement()}
+      </EntityProvider>,
+      {
+        apis: [
+          [deliveryApiRef, mockDeliveryApi({ getEcsState })],
+          mockApis.permission(),
+        ],
+      },
+    );
+    expect(
+      await screen.findByText(/A rollout of revision 4 is in progress/),
+    ).toBeInTheDocument();
+    expect(getEcsState).toHaveBeenCalledTimes(1);
+    // The default (3 s) would not have read it again by then.
+    await waitFor(() => expect(getEcsState).toHaveBeenCalledTimes(2), {
+      timeout: 2500,
+    });
+  });
+
+  it('refuses poll intervals under a second, which would only load the backend', () => {
+    expect(() =>
+      createExtensionTester(entityDeliveryContent, {
+        config: { driftPollIntervalMs: 10 },
+      }).reactElement(),
+    ).toThrow(/driftPollIntervalMs/);
+    expect(() =>
+      createExtensionTester(entityRollbackCard, {
+        config: { pollIntervalMs: -1 },
+      }).reactElement(),
+    ).toThrow(/pollIntervalMs/);
   });
 });

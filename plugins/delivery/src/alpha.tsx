@@ -13,7 +13,9 @@ import {
   ANNOTATION_GITHUB_PROJECT_SLUG,
   DeliveryClient,
 } from '@cicd-aws/plugin-delivery-common';
+import { z } from 'zod';
 import { deliveryApiRef } from './api';
+import { PollIntervalsProvider } from './hooks/usePollIntervals';
 
 const hasEcsService = {
   [`metadata.annotations.${ANNOTATION_ECS_SERVICE_ARN}`]: { $exists: true },
@@ -24,7 +26,17 @@ const hasGithubRepository = {
   },
 };
 
-/** @alpha */
+/**
+ * A poll interval in milliseconds. At least a second: the backend caches the ECS state for 10 s
+ * and GitHub counts every call against the rate limit, so faster polling only costs.
+ */
+const pollIntervalMs = () => z.number().int().min(1000).optional();
+
+/**
+ * The delivery backend's client (`api:delivery`), with the app's discovery and fetch APIs.
+ *
+ * @alpha
+ */
 export const deliveryApi = ApiBlueprint.make({
   params: defineParams =>
     defineParams({
@@ -37,69 +49,133 @@ export const deliveryApi = ApiBlueprint.make({
 
 /**
  * The Deployment tab (`/deployment`) of entities with an ECS service or GitHub repository
- * annotation. Its filter can be narrowed in app-config, e.g. to `kind: component`.
+ * annotation. Its filter can be narrowed in app-config, e.g. to `kind: component`; its cards'
+ * poll intervals set with `ecsPollIntervalMs`, `pipelineRunsPollIntervalMs` and
+ * `driftPollIntervalMs`.
  *
  * @alpha
  */
-export const entityDeliveryContent = EntityContentBlueprint.make({
+export const entityDeliveryContent = EntityContentBlueprint.makeWithOverrides({
   name: 'deployment',
-  params: {
-    path: '/deployment',
-    title: 'Deployment',
-    group: 'deployment',
-    filter: { $any: [hasEcsService, hasGithubRepository] },
-    loader: () =>
-      import('./components/EntityDeliveryContent').then(m => (
-        <m.EntityDeliveryContent />
-      )),
+  configSchema: {
+    ecsPollIntervalMs: pollIntervalMs(),
+    pipelineRunsPollIntervalMs: pollIntervalMs(),
+    driftPollIntervalMs: pollIntervalMs(),
+  },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      path: '/deployment',
+      title: 'Deployment',
+      group: 'deployment',
+      filter: { $any: [hasEcsService, hasGithubRepository] },
+      loader: () =>
+        import('./components/EntityDeliveryContent').then(m => (
+          <PollIntervalsProvider
+            intervals={{
+              ecsMs: config.ecsPollIntervalMs,
+              pipelineRunsMs: config.pipelineRunsPollIntervalMs,
+              driftMs: config.driftPollIntervalMs,
+            }}
+          >
+            <m.EntityDeliveryContent />
+          </PollIntervalsProvider>
+        )),
+    });
   },
 });
 
 /**
- * The cards for the overview page; disabled until enabled in app-config (`app.extensions`), so
- * an app that installs the tab does not get them twice.
+ * The ECS service card for the overview page; disabled until enabled in app-config
+ * (`app.extensions`), so an app that installs the tab does not get it twice. `pollIntervalMs`
+ * sets how often it reloads during a rollout.
  *
  * @alpha
  */
-export const entityEcsServiceCard = EntityCardBlueprint.make({
+export const entityEcsServiceCard = EntityCardBlueprint.makeWithOverrides({
   name: 'ecs-service',
   disabled: true,
-  params: {
-    filter: hasEcsService,
-    loader: () =>
-      import('./components/EcsServiceCard').then(m => <m.EcsServiceCard />),
+  configSchema: { pollIntervalMs: pollIntervalMs() },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      filter: hasEcsService,
+      loader: () =>
+        import('./components/EcsServiceCard').then(m => (
+          <PollIntervalsProvider intervals={{ ecsMs: config.pollIntervalMs }}>
+            <m.EcsServiceCard />
+          </PollIntervalsProvider>
+        )),
+    });
   },
 });
 
-/** @alpha */
-export const entityRollbackCard = EntityCardBlueprint.make({
+/**
+ * The rollback card for the overview page; disabled until enabled in app-config.
+ * `pollIntervalMs` sets how often it reloads while it follows a rollback.
+ *
+ * @alpha
+ */
+export const entityRollbackCard = EntityCardBlueprint.makeWithOverrides({
   name: 'rollback',
   disabled: true,
-  params: {
-    filter: hasEcsService,
-    loader: () =>
-      import('./components/RollbackCard').then(m => <m.RollbackCard />),
+  configSchema: { pollIntervalMs: pollIntervalMs() },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      filter: hasEcsService,
+      loader: () =>
+        import('./components/RollbackCard').then(m => (
+          <PollIntervalsProvider intervals={{ ecsMs: config.pollIntervalMs }}>
+            <m.RollbackCard />
+          </PollIntervalsProvider>
+        )),
+    });
   },
 });
 
-/** @alpha */
-export const entityPipelineRunsCard = EntityCardBlueprint.make({
+/**
+ * The pipeline runs card for the overview page; disabled until enabled in app-config.
+ * `pollIntervalMs` sets how often it reloads while a run is unfinished.
+ *
+ * @alpha
+ */
+export const entityPipelineRunsCard = EntityCardBlueprint.makeWithOverrides({
   name: 'pipeline-runs',
   disabled: true,
-  params: {
-    filter: hasGithubRepository,
-    loader: () =>
-      import('./components/PipelineRunsCard').then(m => <m.PipelineRunsCard />),
+  configSchema: { pollIntervalMs: pollIntervalMs() },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      filter: hasGithubRepository,
+      loader: () =>
+        import('./components/PipelineRunsCard').then(m => (
+          <PollIntervalsProvider
+            intervals={{ pipelineRunsMs: config.pollIntervalMs }}
+          >
+            <m.PipelineRunsCard />
+          </PollIntervalsProvider>
+        )),
+    });
   },
 });
 
-/** @alpha */
-export const entityTerraformDriftCard = EntityCardBlueprint.make({
+/**
+ * The Terraform drift card for the overview page; disabled until enabled in app-config.
+ * `pollIntervalMs` sets how often it reloads while a check runs.
+ *
+ * @alpha
+ */
+export const entityTerraformDriftCard = EntityCardBlueprint.makeWithOverrides({
   name: 'terraform-drift',
   disabled: true,
-  params: {
-    filter: hasGithubRepository,
-    loader: () => import('./components/DriftCard').then(m => <m.DriftCard />),
+  configSchema: { pollIntervalMs: pollIntervalMs() },
+  factory(originalFactory, { config }) {
+    return originalFactory({
+      filter: hasGithubRepository,
+      loader: () =>
+        import('./components/DriftCard').then(m => (
+          <PollIntervalsProvider intervals={{ driftMs: config.pollIntervalMs }}>
+            <m.DriftCard />
+          </PollIntervalsProvider>
+        )),
+    });
   },
 });
 
