@@ -7,11 +7,19 @@ import {
 const hasAnnotation = (entity: Entity, annotation: string) =>
   Boolean(entity.metadata.annotations?.[annotation]?.trim());
 
-/** True when the entity names its ECS service (`aws.amazon.com/amazon-ecs-service-arn`). @public */
+/**
+ * True when the entity names its ECS service (`aws.amazon.com/amazon-ecs-service-arn`).
+ *
+ * @public
+ */
 export const isEcsServiceAvailable = (entity: Entity) =>
   hasAnnotation(entity, ANNOTATION_ECS_SERVICE_ARN);
 
-/** True when the entity names its GitHub repository (`github.com/project-slug`). @public */
+/**
+ * True when the entity names its GitHub repository (`github.com/project-slug`).
+ *
+ * @public
+ */
 export const isGithubRepositoryAvailable = (entity: Entity) =>
   hasAnnotation(entity, ANNOTATION_GITHUB_PROJECT_SLUG);
 

@@ -42,7 +42,12 @@ export const EntityDeliveryContent = deliveryPlugin.provide(
   }),
 );
 
-/** @public */
+/**
+ * The entity's ECS service: counts, deployments with rollout state, tasks with health and why
+ * they stopped, and events. Needs `aws.amazon.com/amazon-ecs-service-arn`.
+ *
+ * @public
+ */
 export const EntityEcsServiceCard = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityEcsServiceCard',
@@ -53,7 +58,13 @@ export const EntityEcsServiceCard = deliveryPlugin.provide(
   }),
 );
 
-/** @public */
+/**
+ * Rolls the entity's ECS service back to an earlier revision, with a reason and a confirmation;
+ * stops a rollout in progress. Needs `aws.amazon.com/amazon-ecs-service-arn` (and
+ * `github.com/project-slug` for who deployed which commit).
+ *
+ * @public
+ */
 export const EntityRollbackCard = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityRollbackCard',
@@ -63,7 +74,12 @@ export const EntityRollbackCard = deliveryPlugin.provide(
   }),
 );
 
-/** @public */
+/**
+ * The repository's GitHub Actions runs, with their jobs and a re-run of failed jobs. Needs
+ * `github.com/project-slug`.
+ *
+ * @public
+ */
 export const EntityPipelineRunsCard = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityPipelineRunsCard',
@@ -74,7 +90,12 @@ export const EntityPipelineRunsCard = deliveryPlugin.provide(
   }),
 );
 
-/** @public */
+/**
+ * The latest Terraform drift check of the entity's infrastructure, and "Check now". Needs
+ * `github.com/project-slug`.
+ *
+ * @public
+ */
 export const EntityTerraformDriftCard = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityTerraformDriftCard',
