@@ -59,11 +59,18 @@ async function modelsSource(document) {
     alphabetize: false,
     exportType: true,
   });
-  // api-extractor needs a release tag on every exported declaration of a published package.
-  const body = astToString(ast).replace(
-    /^export (type|interface) (\w+)/gm,
-    '/** @public */\nexport $1 $2',
-  );
+  // API Extractor reads these comments as TSDoc: a release tag on every export, and no JSDoc
+  // tags TSDoc does not define (`@description` is the comment itself; `@enum` repeats the type).
+  const body = astToString(ast)
+    .replace(/(\/\*\*|\*) @description /g, '$1 ')
+    .replace(/^\s*\* @enum \{[^}]*\}\n/gm, '')
+    .replace(/ ?@enum \{[^}]*\}/g, '')
+    .replace(/^\s*\/\*\*\s*\*\/\n/gm, '')
+    .replace(
+      /^export type components\b/m,
+      "/** The schemas of the delivery backend's OpenAPI document. @public */\nexport type components",
+    )
+    .replace(/^export (type|interface) (?!components\b)(\w+)/gm, '/** @public */\nexport $1 $2');
   return `${HEADER}/* eslint-disable */\n${body}`;
 }
 

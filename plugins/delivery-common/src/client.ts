@@ -14,18 +14,20 @@ import {
   EcsStopRolloutResponse,
 } from './types';
 
-/** An entity, as a ref string (`component:default/web`) or its parts. */
+/** An entity, as a ref string (`component:default/web`) or its parts. @public */
 export type DeliveryEntityRef = string | CompoundEntityRef;
 
-/** Options of a read: pass a signal to abandon a request whose answer nobody waits for. */
+/** Options of a read: pass a signal to abandon a request whose answer nobody waits for. @public */
 export interface DeliveryRequestOptions {
+  /** Aborts the request (e.g. when the card that asked unmounts). */
   signal?: AbortSignal;
 }
 
-/** Filters and page of `GET .../pipeline-runs`. */
+/** Filters and page of `GET .../pipeline-runs`. @public */
 export interface PipelineRunsQuery extends DeliveryRequestOptions {
   /** Workflow file name, e.g. `deploy.yml`. */
   workflow?: string;
+  /** Branch the runs ran on. */
   branch?: string;
   /** GitHub's run status or conclusion, e.g. `in_progress`, `failure`. */
   status?: string;
@@ -35,11 +37,13 @@ export interface PipelineRunsQuery extends DeliveryRequestOptions {
   perPage?: number;
 }
 
-/** Filters of `GET .../deployments`. */
+/** Filters of `GET .../deployments`. @public */
 export interface DeploymentsQuery extends DeliveryRequestOptions {
   /** GitHub environment; the backend defaults to the entity's deploy-environment annotation. */
   environment?: string;
+  /** 1-based. */
   page?: number;
+  /** At most 100. */
   perPage?: number;
 }
 
@@ -47,6 +51,8 @@ export interface DeploymentsQuery extends DeliveryRequestOptions {
  * The delivery backend's API (`/api/delivery`), typed. Every method rejects with a
  * `ResponseError` from `@backstage/errors` when the backend answers with a non-2xx status; its
  * `body.error` carries the backend's message and `statusCode` the status.
+ *
+ * @public
  */
 export interface DeliveryApi {
   /** The entity's ECS service, deployments, tasks, events and rollback targets. */
@@ -97,14 +103,17 @@ export interface DeliveryApi {
 /**
  * The subset of Backstage's DiscoveryApi and FetchApi the client needs, so it works with the
  * frontend's APIs and with a backend's discovery service plus plain `fetch` alike.
+ *
+ * @public
  */
 export interface DeliveryClientOptions {
+  /** Finds the delivery backend's base URL (Backstage's DiscoveryApi or DiscoveryService). */
   discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
   /** Defaults to the global `fetch` (which sends no Backstage token). */
   fetchApi?: { fetch: typeof fetch };
 }
 
-/** {@link DeliveryApi} over HTTP. */
+/** {@link DeliveryApi} over HTTP. @public */
 export class DeliveryClient implements DeliveryApi {
   private readonly discoveryApi: DeliveryClientOptions['discoveryApi'];
   private readonly fetchApi: { fetch: typeof fetch };
@@ -114,6 +123,7 @@ export class DeliveryClient implements DeliveryApi {
     this.fetchApi = options.fetchApi ?? { fetch: (...a) => fetch(...a) };
   }
 
+  /** {@inheritDoc DeliveryApi.getEcsState} */
   getEcsState(
     entityRef: DeliveryEntityRef,
     options?: DeliveryRequestOptions,
@@ -121,6 +131,7 @@ export class DeliveryClient implements DeliveryApi {
     return this.request(entityRef, '/ecs', { signal: options?.signal });
   }
 
+  /** {@inheritDoc DeliveryApi.rollbackEcs} */
   rollbackEcs(
     entityRef: DeliveryEntityRef,
     request: EcsRollbackRequest,
@@ -128,6 +139,7 @@ export class DeliveryClient implements DeliveryApi {
     return this.request(entityRef, '/ecs/rollback', { body: request });
   }
 
+  /** {@inheritDoc DeliveryApi.stopEcsRollout} */
   stopEcsRollout(
     entityRef: DeliveryEntityRef,
     request: EcsStopRolloutRequest,
@@ -135,6 +147,7 @@ export class DeliveryClient implements DeliveryApi {
     return this.request(entityRef, '/ecs/stop-rollout', { body: request });
   }
 
+  /** {@inheritDoc DeliveryApi.listPipelineRuns} */
   listPipelineRuns(
     entityRef: DeliveryEntityRef,
     query: PipelineRunsQuery = {},
@@ -146,6 +159,7 @@ export class DeliveryClient implements DeliveryApi {
     });
   }
 
+  /** {@inheritDoc DeliveryApi.getPipelineJobs} */
   async getPipelineJobs(
     entityRef: DeliveryEntityRef,
     runId: number,
@@ -156,6 +170,7 @@ export class DeliveryClient implements DeliveryApi {
     });
   }
 
+  /** {@inheritDoc DeliveryApi.rerunFailedJobs} */
   async rerunFailedJobs(
     entityRef: DeliveryEntityRef,
     runId: number,
@@ -167,6 +182,7 @@ export class DeliveryClient implements DeliveryApi {
     );
   }
 
+  /** {@inheritDoc DeliveryApi.listDeployments} */
   listDeployments(
     entityRef: DeliveryEntityRef,
     query: DeploymentsQuery = {},
@@ -175,6 +191,7 @@ export class DeliveryClient implements DeliveryApi {
     return this.request(entityRef, '/deployments', { query: filters, signal });
   }
 
+  /** {@inheritDoc DeliveryApi.getDrift} */
   getDrift(
     entityRef: DeliveryEntityRef,
     options?: DeliveryRequestOptions,
@@ -182,6 +199,7 @@ export class DeliveryClient implements DeliveryApi {
     return this.request(entityRef, '/drift', { signal: options?.signal });
   }
 
+  /** {@inheritDoc DeliveryApi.checkDrift} */
   checkDrift(entityRef: DeliveryEntityRef): Promise<DriftCheckResponse> {
     return this.request(entityRef, '/drift/check', { method: 'POST' });
   }
@@ -234,7 +252,7 @@ function runPart(runId: number): string {
   return String(runId);
 }
 
-/** `/v1/entities/<namespace>/<kind>/<name>`, each part URL-encoded; namespace defaults to `default`. */
+/** `/v1/entities/<namespace>/<kind>/<name>`, each part URL-encoded; namespace defaults to `default`. @public */
 export function entityPath(entityRef: DeliveryEntityRef): string {
   const { kind, namespace, name } =
     typeof entityRef === 'string' ? parseEntityRef(entityRef) : entityRef;

@@ -4,6 +4,8 @@ import { createPermission } from '@backstage/plugin-permission-common';
 /**
  * Roll an entity's ECS service back to an earlier task-definition revision.
  * Resource permission on the catalog entity, so policies can allow it to the entity's owners.
+ *
+ * @public
  */
 export const deliveryEcsRollbackPermission = createPermission({
   name: 'delivery.ecs.rollback',
@@ -14,6 +16,8 @@ export const deliveryEcsRollbackPermission = createPermission({
 /**
  * Re-run the failed jobs of one of an entity's GitHub Actions workflow runs.
  * Resource permission on the catalog entity (owners only in the portal's policy).
+ *
+ * @public
  */
 export const deliveryPipelineRerunPermission = createPermission({
   name: 'delivery.pipeline.rerun',
@@ -24,6 +28,8 @@ export const deliveryPipelineRerunPermission = createPermission({
 /**
  * Start the entity's Terraform drift workflow now (`workflow_dispatch`) instead of waiting for
  * its schedule. Resource permission on the catalog entity (owners only in the portal's policy).
+ *
+ * @public
  */
 export const deliveryDriftCheckPermission = createPermission({
   name: 'delivery.drift.check',
@@ -31,7 +37,7 @@ export const deliveryDriftCheckPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
-/** All permissions of the delivery plugins. */
+/** All permissions of the delivery plugins. @public */
 export const deliveryPermissions = [
   deliveryEcsRollbackPermission,
   deliveryPipelineRerunPermission,

@@ -2,83 +2,86 @@ import type { components } from './schema/openapi/generated/models';
 
 // The API's types are the OpenAPI document's schemas (plugins/delivery-backend/src/schema/openapi.yaml),
 // generated into ./schema/openapi/generated; these names are the ones the plugins were built with.
-type Schemas = components['schemas'];
+/** The OpenAPI document's schemas, by name. @public */
+export type DeliveryApiSchemas = components['schemas'];
 
 /** One container image of a task definition. @public */
-export type EcsContainerImage = Schemas['ContainerImage'];
+export type EcsContainerImage = DeliveryApiSchemas['ContainerImage'];
 
 /** A deployment of an ECS service, as returned by `GET .../ecs`. @public */
-export type EcsDeployment = Schemas['EcsDeployment'];
+export type EcsDeployment = DeliveryApiSchemas['EcsDeployment'];
 
 /** An earlier, still ACTIVE revision of the service's task-definition family. @public */
-export type EcsRollbackTarget = Schemas['EcsRollbackTarget'];
+export type EcsRollbackTarget = DeliveryApiSchemas['EcsRollbackTarget'];
 
 /** A container of a task, with how it ended when the task stopped. @public */
-export type EcsTaskContainer = Schemas['EcsTaskContainer'];
+export type EcsTaskContainer = DeliveryApiSchemas['EcsTaskContainer'];
 
 /** A task of the service (running, pending or recently stopped). @public */
-export type EcsTask = Schemas['EcsTask'];
+export type EcsTask = DeliveryApiSchemas['EcsTask'];
 
 /** A service event. @public */
-export type EcsServiceEvent = Schemas['EcsServiceEvent'];
+export type EcsServiceEvent = DeliveryApiSchemas['EcsServiceEvent'];
 
 /** Answer of `GET .../ecs`: the entity's ECS service. @public */
-export type EcsServiceState = Schemas['EcsServiceState'];
+export type EcsServiceState = DeliveryApiSchemas['EcsServiceState'];
 
 /** Body of `POST .../ecs/rollback`. @public */
-export type EcsRollbackRequest = Schemas['EcsRollbackRequest'];
+export type EcsRollbackRequest = DeliveryApiSchemas['EcsRollbackRequest'];
 
 /** Answer (202) of a rollback. @public */
-export type EcsRollbackResponse = Schemas['EcsRollbackResponse'];
+export type EcsRollbackResponse = DeliveryApiSchemas['EcsRollbackResponse'];
 
 /** Body of `POST .../ecs/stop-rollout`. @public */
-export type EcsStopRolloutRequest = Schemas['EcsStopRolloutRequest'];
+export type EcsStopRolloutRequest = DeliveryApiSchemas['EcsStopRolloutRequest'];
 
 /** Answer (202) of stop-rollout: ECS rolls the service back to the revision it ran before. @public */
-export type EcsStopRolloutResponse = Schemas['EcsStopRolloutResponse'];
+export type EcsStopRolloutResponse =
+  DeliveryApiSchemas['EcsStopRolloutResponse'];
 
 /** Who started a run or created a deployment. @public */
-export type GithubActor = Schemas['GithubActor'];
+export type GithubActor = DeliveryApiSchemas['GithubActor'];
 
 /** One GitHub Actions workflow run. @public */
-export type PipelineRun = Schemas['PipelineRun'];
+export type PipelineRun = DeliveryApiSchemas['PipelineRun'];
 
 /** Answer of `GET .../pipeline-runs`: a page of runs, newest first. @public */
-export type PipelineRunsPage = Schemas['PipelineRunsPage'];
+export type PipelineRunsPage = DeliveryApiSchemas['PipelineRunsPage'];
 
 /** One step of a job. @public */
-export type PipelineStep = Schemas['PipelineStep'];
+export type PipelineStep = DeliveryApiSchemas['PipelineStep'];
 
 /** One job of a run (its latest attempt). @public */
-export type PipelineJob = Schemas['PipelineJob'];
+export type PipelineJob = DeliveryApiSchemas['PipelineJob'];
 
 /** Answer of `GET .../pipeline-runs/:runId/jobs`. @public */
-export type PipelineJobsResponse = Schemas['PipelineJobsResponse'];
+export type PipelineJobsResponse = DeliveryApiSchemas['PipelineJobsResponse'];
 
 /** Answer of `POST .../pipeline-runs/:runId/rerun-failed`. @public */
-export type PipelineRerunResponse = Schemas['PipelineRerunResponse'];
+export type PipelineRerunResponse = DeliveryApiSchemas['PipelineRerunResponse'];
 
 /** State of a GitHub deployment status. @public */
-export type DeliveryDeploymentState = Schemas['DeliveryDeploymentState'];
+export type DeliveryDeploymentState =
+  DeliveryApiSchemas['DeliveryDeploymentState'];
 
 /** A GitHub Deployment the deploy workflow recorded, with its latest status. @public */
-export type DeliveryDeployment = Schemas['DeliveryDeployment'];
+export type DeliveryDeployment = DeliveryApiSchemas['DeliveryDeployment'];
 
 /** Answer of `GET .../deployments`. @public */
 export type DeliveryDeploymentsResponse =
-  Schemas['DeliveryDeploymentsResponse'];
+  DeliveryApiSchemas['DeliveryDeploymentsResponse'];
 
 /** Drift status the portal shows: a report's status, or `never-run` before the first check. @public */
-export type DriftStateStatus = Schemas['DriftStateStatus'];
+export type DriftStateStatus = DeliveryApiSchemas['DriftStateStatus'];
 
 /** The drift workflow run a state comes from. @public */
-export type DriftStateRun = Schemas['DriftStateRun'];
+export type DriftStateRun = DeliveryApiSchemas['DriftStateRun'];
 
 /** Answer of `GET .../drift`: the latest completed check of the drift workflow. @public */
-export type DriftState = Schemas['DriftState'];
+export type DriftState = DeliveryApiSchemas['DriftState'];
 
 /** Answer of `POST .../drift/check`. @public */
-export type DriftCheckResponse = Schemas['DriftCheckResponse'];
+export type DriftCheckResponse = DeliveryApiSchemas['DriftCheckResponse'];
 
 export type {
   /** Every schema of the delivery backend's OpenAPI document, generated from it. @public */

@@ -6,9 +6,11 @@ import {
 import { isError, ResponseError } from '@backstage/errors';
 import { DeliveryApi, DeliveryClient } from '@cicd-aws/plugin-delivery-common';
 
-/** Services the actions use to reach the delivery backend. */
+/** Services the actions use to reach the delivery backend. @public */
 export interface DeliveryBackendDeps {
+  /** Finds the delivery backend's URL (`coreServices.discovery`). */
   discovery: DiscoveryService;
+  /** Issues the on-behalf-of token of the task's initiator (`coreServices.auth`). */
   auth: AuthService;
 }
 

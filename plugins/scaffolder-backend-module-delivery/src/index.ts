@@ -13,3 +13,4 @@ export { createGithubPreflightAction } from './actions/githubPreflight';
 export type { GithubPreflightActionOptions } from './actions/githubPreflight';
 export { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 export type { GithubRepositoryIdsActionOptions } from './actions/githubRepositoryIds';
+export type { DeliveryBackendDeps } from './deliveryClient';

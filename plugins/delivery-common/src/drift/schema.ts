@@ -14,6 +14,8 @@ const actionSchema = {
 /**
  * JSON Schema (draft 2020-12) of {@link DriftReport}. The drift workflow of generated
  * repositories writes reports in this format; the delivery backend reads them.
+ *
+ * @public
  */
 export const driftReportSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',

@@ -3,7 +3,7 @@ import addFormats from 'ajv-formats';
 import { driftReportSchema } from './schema';
 import type { DriftReport } from './types';
 
-/** Result of {@link validateDriftReport}. */
+/** Result of {@link validateDriftReport}. @public */
 export type DriftReportValidation =
   | { valid: true; report: DriftReport; errors: [] }
   | { valid: false; errors: string[] };
@@ -28,6 +28,8 @@ function validator() {
 /**
  * Checks a parsed drift report against {@link driftReportSchema}. Returns the typed report, or
  * every violation as `<JSON pointer>: <message>` (the pointer is `/` for the report itself).
+ *
+ * @public
  */
 export function validateDriftReport(value: unknown): DriftReportValidation {
   const validate = validator();

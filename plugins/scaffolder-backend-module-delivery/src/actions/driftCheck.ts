@@ -7,7 +7,7 @@ import {
 } from '../deliveryClient';
 import { driftCheckExamples } from './driftCheck.examples';
 
-/** Options of {@link createDriftCheckAction}. */
+/** Options of {@link createDriftCheckAction}. @public */
 export interface DriftCheckActionOptions extends DeliveryBackendDeps {
   /** How often the drift state is read while waiting; default 15 s. */
   pollIntervalMs?: number;
@@ -29,6 +29,8 @@ function isReportOf(
 /**
  * `delivery:drift:check`: dispatches the entity's Terraform drift workflow through the delivery
  * backend (permission delivery.drift.check, audited) and optionally waits for its report.
+ *
+ * @public
  */
 export function createDriftCheckAction(options: DriftCheckActionOptions) {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;

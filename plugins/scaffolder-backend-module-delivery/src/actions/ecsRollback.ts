@@ -11,7 +11,7 @@ import {
 } from '../deliveryClient';
 import { ecsRollbackExamples } from './ecsRollback.examples';
 
-/** Options of {@link createEcsRollbackAction}. */
+/** Options of {@link createEcsRollbackAction}. @public */
 export interface EcsRollbackActionOptions extends DeliveryBackendDeps {
   /** How often the rollout is checked while waiting; default 5 s. */
   pollIntervalMs?: number;
@@ -112,6 +112,8 @@ async function waitForRollout(
  * `delivery:ecs:rollback`: rolls an entity's ECS service back through the delivery backend, with
  * the initiating user's credentials, so the permission decision and the audit event happen in the
  * one place that also serves the Deployment tab. It never calls AWS itself.
+ *
+ * @public
  */
 export function createEcsRollbackAction(options: EcsRollbackActionOptions) {
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;

@@ -8,8 +8,9 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { githubClient, githubTarget } from './githubClient';
 import { githubPreflightExamples } from './githubPreflight.examples';
 
-/** Options of {@link createGithubPreflightAction}. */
+/** Options of {@link createGithubPreflightAction}. @public */
 export interface GithubPreflightActionOptions {
+  /** The portal's SCM integrations (`ScmIntegrations.fromConfig(config)`), for the repository's host and credentials. */
   integrations: ScmIntegrationRegistry;
 }
 
@@ -34,6 +35,8 @@ async function found(call: () => Promise<unknown>): Promise<boolean> {
  * that should review production deploys is a team of the owner organisation. Backstage's
  * environment action only logs a reviewer it cannot find and creates the environment without
  * it, which would leave production without its approval gate.
+ *
+ * @public
  */
 export function createGithubPreflightAction(
   options: GithubPreflightActionOptions,

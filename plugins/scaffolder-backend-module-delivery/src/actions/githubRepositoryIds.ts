@@ -7,8 +7,9 @@ import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { githubClient, githubTarget } from './githubClient';
 import { githubRepositoryIdsExamples } from './githubRepositoryIds.examples';
 
-/** Options of {@link createGithubRepositoryIdsAction}. */
+/** Options of {@link createGithubRepositoryIdsAction}. @public */
 export interface GithubRepositoryIdsActionOptions {
+  /** The portal's SCM integrations (`ScmIntegrations.fromConfig(config)`), for the repository's host and credentials. */
   integrations: ScmIntegrationRegistry;
 }
 
@@ -18,6 +19,8 @@ export interface GithubRepositoryIdsActionOptions {
  * repository created since July 2026 carries both (`repo:acme@123/orders@456:...`), and names
  * alone no longer match; an AWS role can only trust such a repository once its ids are known, so
  * the template renders its Terraform after this step and pushes it with `github:repo:push`.
+ *
+ * @public
  */
 export function createGithubRepositoryIdsAction(
   options: GithubRepositoryIdsActionOptions,

@@ -34,7 +34,7 @@ export type paths = {
     put?: never;
     /**
      * Roll the service back to an earlier ACTIVE revision of its task-definition family.
-     * @description Needs the `delivery.ecs.rollback` permission on the entity. Refused with 409 while another rollout is IN_PROGRESS (unless `force`), while another rollback of the same service is being started, and for services on the CODE_DEPLOY controller. Audited.
+     * Needs the `delivery.ecs.rollback` permission on the entity. Refused with 409 while another rollout is IN_PROGRESS (unless `force`), while another rollback of the same service is being started, and for services on the CODE_DEPLOY controller. Audited.
      */
     post: operations['rollbackEcsService'];
     delete?: never;
@@ -54,7 +54,7 @@ export type paths = {
     put?: never;
     /**
      * Stop the IN_PROGRESS rollout and let ECS return the service to its previous revision.
-     * @description Uses ECS's StopServiceDeployment with stopType ROLLBACK. Needs the `delivery.ecs.rollback` permission on the entity; 409 when no rollout is in progress. Audited.
+     * Uses ECS's StopServiceDeployment with stopType ROLLBACK. Needs the `delivery.ecs.rollback` permission on the entity; 409 when no rollout is in progress. Audited.
      */
     post: operations['stopEcsRollout'];
     delete?: never;
@@ -72,7 +72,7 @@ export type paths = {
     };
     /**
      * GitHub Actions workflow runs of the entity's repository (github.com/project-slug), newest first.
-     * @description Read by the backend with the integrations.github credentials, cached and revalidated with ETags; concurrent viewers share one GitHub call.
+     * Read by the backend with the integrations.github credentials, cached and revalidated with ETags; concurrent viewers share one GitHub call.
      */
     get: operations['listPipelineRuns'];
     put?: never;
@@ -111,7 +111,7 @@ export type paths = {
     put?: never;
     /**
      * Re-run only the failed jobs of a workflow run.
-     * @description Needs the `delivery.pipeline.rerun` permission on the entity (owners in the portal's policy) and `actions: write` for the GitHub App or token. Audited (`pipeline-rerun-failed`).
+     * Needs the `delivery.pipeline.rerun` permission on the entity (owners in the portal's policy) and `actions: write` for the GitHub App or token. Audited (`pipeline-rerun-failed`).
      */
     post: operations['rerunFailedPipelineJobs'];
     delete?: never;
@@ -146,7 +146,7 @@ export type paths = {
     };
     /**
      * The latest completed Terraform drift check (the drift workflow's report artifact).
-     * @description The workflow file is the entity's cicd-aws.dev/drift-workflow annotation (default drift.yml). A run that failed before writing a report, or a malformed, oversized or invalid report, is status `error` with the reason and the run URL.
+     * The workflow file is the entity's cicd-aws.dev/drift-workflow annotation (default drift.yml). A run that failed before writing a report, or a malformed, oversized or invalid report, is status `error` with the reason and the run URL.
      */
     get: operations['getDriftState'];
     put?: never;
@@ -168,7 +168,7 @@ export type paths = {
     put?: never;
     /**
      * Start the drift workflow now (workflow_dispatch on the default branch).
-     * @description Needs the `delivery.drift.check` permission on the entity (owners in the portal's policy) and `actions: write` for the GitHub App or token. Audited (`drift-check`).
+     * Needs the `delivery.drift.check` permission on the entity (owners in the portal's policy) and `actions: write` for the GitHub App or token. Audited (`drift-check`).
      */
     post: operations['startDriftCheck'];
     delete?: never;
@@ -180,7 +180,7 @@ export type paths = {
 };
 /** @public */
 export type webhooks = Record<string, never>;
-/** @public */
+/** The schemas of the delivery backend's OpenAPI document. @public */
 export type components = {
   schemas: {
     Error: {
@@ -196,52 +196,51 @@ export type components = {
         statusCode?: number;
       };
     };
-    /** @description Body of `POST /v1/entities/:namespace/:kind/:name/ecs/rollback`. */
+    /** Body of `POST /v1/entities/:namespace/:kind/:name/ecs/rollback`. */
     EcsRollbackRequest: {
-      /** @description Target revision number; `previous` for the newest ACTIVE revision older than the running one; or `<family>:<revision>` / a task-definition ARN (refused unless of the service's family). */
+      /** Target revision number; `previous` for the newest ACTIVE revision older than the running one; or `<family>:<revision>` / a task-definition ARN (refused unless of the service's family). */
       revision: number | 'previous' | string;
-      /** @description Why; written to the audit log. */
+      /** Why; written to the audit log. */
       reason: string;
-      /** @description Roll back even while another rollout is IN_PROGRESS. */
+      /** Roll back even while another rollout is IN_PROGRESS. */
       force?: boolean;
     };
-    /** @description Response (202) of a rollback. */
+    /** Response (202) of a rollback. */
     EcsRollbackResponse: {
       deploymentId: string;
       fromRevision: number;
       toRevision: number;
     };
-    /** @description Body of `POST /v1/entities/:namespace/:kind/:name/ecs/stop-rollout`. */
+    /** Body of `POST /v1/entities/:namespace/:kind/:name/ecs/stop-rollout`. */
     EcsStopRolloutRequest: {
-      /** @description Why; written to the audit log. */
+      /** Why; written to the audit log. */
       reason: string;
     };
-    /** @description Response (202) of stop-rollout: ECS rolls the service back to the revision it ran before. */
+    /** Response (202) of stop-rollout: ECS rolls the service back to the revision it ran before. */
     EcsStopRolloutResponse: {
-      /** @description ARN of the stopped service deployment. */
+      /** ARN of the stopped service deployment. */
       serviceDeploymentArn: string;
-      /** @description The revision whose rollout was stopped. */
+      /** The revision whose rollout was stopped. */
       fromRevision?: number;
-      /** @description The revision ECS returns the service to. */
+      /** The revision ECS returns the service to. */
       toRevision?: number;
     };
-    /** @description One container image of a task definition. */
+    /** One container image of a task definition. */
     ContainerImage: {
-      /** @description Container name. */
+      /** Container name. */
       name: string;
-      /** @description Image reference. */
+      /** Image reference. */
       image: string;
     };
-    /** @description A deployment of an ECS service, as returned by `GET .../ecs`. */
+    /** A deployment of an ECS service, as returned by `GET .../ecs`. */
     EcsDeployment: {
       id: string;
-      /** @description PRIMARY (newest) or ACTIVE (still draining). */
+      /** PRIMARY (newest) or ACTIVE (still draining). */
       status: string;
-      /** @enum {string} */
       rolloutState?: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
       rolloutStateReason?: string;
       taskDefinitionArn: string;
-      /** @description Task-definition revision number. */
+      /** Task-definition revision number. */
       revision?: number;
       images: components['schemas']['ContainerImage'][];
       desiredCount: number;
@@ -251,49 +250,49 @@ export type components = {
       createdAt?: string;
       updatedAt?: string;
     };
-    /** @description A container of a task, with how it ended when the task stopped. */
+    /** A container of a task, with how it ended when the task stopped. */
     EcsTaskContainer: {
       name: string;
       image?: string;
       lastStatus?: string;
-      /** @description `HEALTHY`, `UNHEALTHY` or `UNKNOWN` (no health check). */
+      /** `HEALTHY`, `UNHEALTHY` or `UNKNOWN` (no health check). */
       healthStatus?: string;
       exitCode?: number;
       reason?: string;
     };
-    /** @description A task of the service (running, pending or recently stopped). */
+    /** A task of the service (running, pending or recently stopped). */
     EcsTask: {
       taskArn: string;
-      /** @description Last path segment of the ARN, as the ECS console shows it. */
+      /** Last path segment of the ARN, as the ECS console shows it. */
       taskId: string;
-      /** @description `PROVISIONING`, `PENDING`, `RUNNING`, `STOPPED`, ... */
+      /** `PROVISIONING`, `PENDING`, `RUNNING`, `STOPPED`, ... */
       lastStatus?: string;
       desiredStatus?: string;
-      /** @description `HEALTHY`, `UNHEALTHY` or `UNKNOWN`. */
+      /** `HEALTHY`, `UNHEALTHY` or `UNKNOWN`. */
       healthStatus?: string;
       taskDefinitionArn?: string;
       revision?: number;
-      /** @description The deployment that started it (`ecs-svc/...`), when ECS recorded it. */
+      /** The deployment that started it (`ecs-svc/...`), when ECS recorded it. */
       startedBy?: string;
       availabilityZone?: string;
       createdAt?: string;
       startedAt?: string;
       stoppedAt?: string;
-      /** @description Why a stopped task stopped, e.g. `Essential container in task exited`. */
+      /** Why a stopped task stopped, e.g. `Essential container in task exited`. */
       stoppedReason?: string;
       stopCode?: string;
       containers: components['schemas']['EcsTaskContainer'][];
     };
-    /** @description An earlier, still ACTIVE revision of the service's task-definition family. */
+    /** An earlier, still ACTIVE revision of the service's task-definition family. */
     EcsRollbackTarget: {
       revision: number;
       taskDefinitionArn: string;
       images: components['schemas']['ContainerImage'][];
       registeredAt?: string;
-      /** @description True for the target that was most recently deployed successfully (ECS's service-deployment history, ListServiceDeployments); at most one target carries it, and none where the account lacks that API. */
+      /** True for the target that was most recently deployed successfully (ECS's service-deployment history, ListServiceDeployments); at most one target carries it, and none where the account lacks that API. */
       lastCompleted?: boolean;
     };
-    /** @description Response of `GET /v1/entities/:namespace/:kind/:name/ecs`. */
+    /** Response of `GET /v1/entities/:namespace/:kind/:name/ecs`. */
     EcsServiceState: {
       serviceArn: string;
       clusterArn?: string;
@@ -304,16 +303,14 @@ export type components = {
       runningCount: number;
       pendingCount: number;
       /**
-       * @description `ECS`, `CODE_DEPLOY` or `EXTERNAL`.
-       * @enum {string}
+       * `ECS`, `CODE_DEPLOY` or `EXTERNAL`.
        */
       deploymentController: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
       /**
-       * @description `ROLLING` or `BLUE_GREEN`: ECS's `deploymentConfiguration.strategy` when set, `BLUE_GREEN` for the CODE_DEPLOY controller, else `ROLLING`.
-       * @enum {string}
+       * `ROLLING` or `BLUE_GREEN`: ECS's `deploymentConfiguration.strategy` when set, `BLUE_GREEN` for the CODE_DEPLOY controller, else `ROLLING`.
        */
       deploymentStrategy: 'ROLLING' | 'BLUE_GREEN';
-      /** @description Rolling-update bounds, percent of the desired count. */
+      /** Rolling-update bounds, percent of the desired count. */
       minimumHealthyPercent?: number;
       maximumPercent?: number;
       taskDefinitionArn?: string;
@@ -323,63 +320,63 @@ export type components = {
         enable: boolean;
         rollback: boolean;
       };
-      /** @description The 20 newest service events, newest first. */
+      /** The 20 newest service events, newest first. */
       events: components['schemas']['EcsServiceEvent'][];
-      /** @description Running and pending tasks, then recently stopped ones (as long as ECS keeps them, about an hour). */
+      /** Running and pending tasks, then recently stopped ones (as long as ECS keeps them, about an hour). */
       tasks: components['schemas']['EcsTask'][];
-      /** @description Earlier ACTIVE revisions of the family, newest first. */
+      /** Earlier ACTIVE revisions of the family, newest first. */
       rollbackTargets: components['schemas']['EcsRollbackTarget'][];
     };
-    /** @description A service event. */
+    /** A service event. */
     EcsServiceEvent: {
       id?: string;
       message?: string;
       createdAt?: string;
     };
-    /** @description Who started a run or created a deployment. */
+    /** Who started a run or created a deployment. */
     GithubActor: {
       login: string;
       avatarUrl?: string;
     };
-    /** @description One GitHub Actions workflow run. */
+    /** One GitHub Actions workflow run. */
     PipelineRun: {
       id: number;
-      /** @description Workflow name, e.g. `CI`. */
+      /** Workflow name, e.g. `CI`. */
       workflowName: string;
-      /** @description File name in .github/workflows, e.g. `ci.yml`. */
+      /** File name in .github/workflows, e.g. `ci.yml`. */
       workflowFile?: string;
       workflowId: number;
-      /** @description Title GitHub shows for the run (commit message or pull-request title). */
+      /** Title GitHub shows for the run (commit message or pull-request title). */
       title?: string;
       runNumber: number;
       runAttempt: number;
-      /** @description What started the run: `push`, `pull_request`, `schedule`, `workflow_dispatch`... */
+      /** What started the run: `push`, `pull_request`, `schedule`, `workflow_dispatch`... */
       event: string;
       status: string;
-      /** @description Set once completed: `success`, `failure`, `cancelled`, `skipped`, `timed_out`... */
+      /** Set once completed: `success`, `failure`, `cancelled`, `skipped`, `timed_out`... */
       conclusion?: string;
       branch?: string;
       commitSha: string;
-      /** @description Full message of the head commit. */
+      /** Full message of the head commit. */
       commitMessage?: string;
       actor?: components['schemas']['GithubActor'];
       createdAt: string;
       startedAt?: string;
       updatedAt: string;
-      /** @description From start to last update, for completed runs. */
+      /** From start to last update, for completed runs. */
       durationSeconds?: number;
       htmlUrl: string;
     };
-    /** @description A page of {@link PipelineRun}s, newest first. */
+    /** A page of {@link PipelineRun}s, newest first. */
     PipelineRunsPage: {
       runs: components['schemas']['PipelineRun'][];
-      /** @description Runs matching the filters (GitHub counts at most 1000 for some filters). */
+      /** Runs matching the filters (GitHub counts at most 1000 for some filters). */
       totalCount: number;
       page: number;
       perPage: number;
       hasNextPage: boolean;
     };
-    /** @description One step of a job. */
+    /** One step of a job. */
     PipelineStep: {
       number: number;
       name: string;
@@ -389,7 +386,7 @@ export type components = {
       completedAt?: string;
       durationSeconds?: number;
     };
-    /** @description One job of a run (its latest attempt). */
+    /** One job of a run (its latest attempt). */
     PipelineJob: {
       id: number;
       name: string;
@@ -403,21 +400,21 @@ export type components = {
       runnerName?: string;
       steps: components['schemas']['PipelineStep'][];
     };
-    /** @description Answer of `GET .../pipeline-runs/:runId/jobs`. */
+    /** Answer of `GET .../pipeline-runs/:runId/jobs`. */
     PipelineJobsResponse: {
       runId: number;
       totalCount: number;
       jobs: components['schemas']['PipelineJob'][];
     };
-    /** @description Answer of `POST .../pipeline-runs/:runId/rerun-failed`. */
+    /** Answer of `POST .../pipeline-runs/:runId/rerun-failed`. */
     PipelineRerunResponse: {
       runId: number;
-      /** @description The run's page on GitHub, where the new attempt shows up. */
+      /** The run's page on GitHub, where the new attempt shows up. */
       runUrl: string;
     };
-    /** @description A GitHub Deployment the deploy workflow recorded (task `deploy:ecs-service`), with its latest status and what was deployed, as far as the payload says. */
+    /** A GitHub Deployment the deploy workflow recorded (task `deploy:ecs-service`), with its latest status and what was deployed, as far as the payload says. */
     DeliveryDeployment: {
-      /** @description The deployed commit's page on the repository's GitHub host. */
+      /** The deployed commit's page on the repository's GitHub host. */
       commitUrl: string;
       id: number;
       environment: string;
@@ -438,12 +435,11 @@ export type components = {
       image?: string;
       cluster?: string;
       service?: string;
-      /** @description On rollbacks: the task definition rolled back from. */
+      /** On rollbacks: the task definition rolled back from. */
       rollbackFrom?: string;
     };
     /**
-     * @description State of a GitHub deployment status; `pending` while the deployment has none.
-     * @enum {string}
+     * State of a GitHub deployment status; `pending` while the deployment has none.
      */
     DeliveryDeploymentState:
       | 'error'
@@ -453,10 +449,10 @@ export type components = {
       | 'queued'
       | 'pending'
       | 'success';
-    /** @description Answer of `GET .../deployments`. */
+    /** Answer of `GET .../deployments`. */
     DeliveryDeploymentsResponse: {
       environment: string;
-      /** @description The repository's page on its GitHub host (github.com or GitHub Enterprise). */
+      /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
       repositoryUrl: string;
       deployments: components['schemas']['DeliveryDeployment'][];
       page: number;
@@ -470,29 +466,29 @@ export type components = {
       moduleAddress?: string;
       actions: ('create' | 'read' | 'update' | 'delete' | 'no-op' | 'forget')[];
       actionReason?: string;
-      /** @description Attribute paths that differ (names only, never values). */
+      /** Attribute paths that differ (names only, never values). */
       changedAttributes: string[];
       changedOutsideTerraform?: boolean;
     };
-    /** @description Answer of `GET .../drift`: the latest completed check of the drift workflow. */
+    /** Answer of `GET .../drift`: the latest completed check of the drift workflow. */
     DriftState: {
-      /** @description The repository's page on its GitHub host (github.com or GitHub Enterprise). */
+      /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
       repositoryUrl: string;
-      /** @description The compared commit's page on the repository's GitHub host, when the commit is known. */
+      /** The compared commit's page on the repository's GitHub host, when the commit is known. */
       commitUrl?: string;
       status: components['schemas']['DriftStateStatus'];
-      /** @description File name of the drift workflow. */
+      /** File name of the drift workflow. */
       workflow: string;
-      /** @description The workflow's page on GitHub (its runs). */
+      /** The workflow's page on GitHub (its runs). */
       workflowUrl: string;
-      /** @description When the check ran (the report's `checkedAt`, else when the run ended). */
+      /** When the check ran (the report's `checkedAt`, else when the run ended). */
       checkedAt?: string;
-      /** @description Commit of the configuration that was compared. */
+      /** Commit of the configuration that was compared. */
       commit?: string;
-      /** @description True when `checkedAt` is older than the configured age (`delivery.drift.staleAfter`). */
+      /** True when `checkedAt` is older than the configured age (`delivery.drift.staleAfter`). */
       stale: boolean;
       resources: components['schemas']['DriftedResource'][];
-      /** @description Why the check, or reading its report, failed; set exactly when `status` is `error`. */
+      /** Why the check, or reading its report, failed; set exactly when `status` is `error`. */
       error?: {
         message: string;
       };
@@ -501,7 +497,7 @@ export type components = {
         version?: string;
         directory?: string;
       };
-      /** @description A newer run of the drift workflow that has not completed yet. */
+      /** A newer run of the drift workflow that has not completed yet. */
       inProgress?: {
         id: number;
         url: string;
@@ -509,11 +505,10 @@ export type components = {
       };
     };
     /**
-     * @description Drift status the portal shows: a report's status, or `never-run` before the first check.
-     * @enum {string}
+     * Drift status the portal shows: a report's status, or `never-run` before the first check.
      */
     DriftStateStatus: 'in-sync' | 'drifted' | 'error' | 'never-run';
-    /** @description The drift workflow run a state comes from. */
+    /** The drift workflow run a state comes from. */
     DriftStateRun: {
       id: number;
       attempt?: number;
@@ -521,19 +516,19 @@ export type components = {
       event?: string;
       conclusion?: string;
     };
-    /** @description Answer of `POST .../drift/check`. */
+    /** Answer of `POST .../drift/check`. */
     DriftCheckResponse: {
       workflow: string;
-      /** @description Branch the workflow was dispatched on (the repository's default branch). */
+      /** Branch the workflow was dispatched on (the repository's default branch). */
       ref: string;
-      /** @description Id of the new run, when GitHub returned it. */
+      /** Id of the new run, when GitHub returned it. */
       runId?: number;
-      /** @description The new run's page when GitHub returned it, else the workflow's runs page. */
+      /** The new run's page when GitHub returned it, else the workflow's runs page. */
       runUrl: string;
     };
   };
   responses: {
-    /** @description GitHub is not configured (no integrations.github entry or credentials for the host, or GitHub rejected them), or its rate limit is used up: then `Retry-After` says when it resets. */
+    /** GitHub is not configured (no integrations.github entry or credentials for the host, or GitHub rejected them), or its rate limit is used up: then `Retry-After` says when it resets. */
     GithubUnavailable: {
       headers: {
         'Retry-After'?: number;
@@ -543,7 +538,7 @@ export type components = {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description Backstage's error body, with a message that says what to do. */
+    /** Backstage's error body, with a message that says what to do. */
     Error: {
       headers: {
         [name: string]: unknown;
@@ -552,7 +547,7 @@ export type components = {
         'application/json': components['schemas']['Error'];
       };
     };
-    /** @description AWS throttled the plugin's calls after retries; try again after `Retry-After` seconds. */
+    /** AWS throttled the plugin's calls after retries; try again after `Retry-After` seconds. */
     Unavailable: {
       headers: {
         'Retry-After'?: number;
@@ -591,7 +586,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The service state. */
+      /** The service state. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -623,7 +618,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description ECS accepted the update; the new deployment is rolling out. */
+      /** ECS accepted the update; the new deployment is rolling out. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -656,7 +651,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description ECS is stopping the rollout and rolling back. */
+      /** ECS is stopping the rollout and rolling back. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -675,10 +670,10 @@ export interface operations {
   listPipelineRuns: {
     parameters: {
       query?: {
-        /** @description File name of one workflow in .github/workflows (monorepos), e.g. `ci.yml`. */
+        /** File name of one workflow in .github/workflows (monorepos), e.g. `ci.yml`. */
         workflow?: string;
         branch?: string;
-        /** @description A run status or conclusion, as GitHub filters them. */
+        /** A run status or conclusion, as GitHub filters them. */
         status?:
           | 'completed'
           | 'action_required'
@@ -707,7 +702,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of runs. */
+      /** One page of runs. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -737,7 +732,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The run's jobs (at most 300). */
+      /** The run's jobs (at most 300). */
       200: {
         headers: {
           [name: string]: unknown;
@@ -767,7 +762,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description GitHub queued a new attempt of the run. */
+      /** GitHub queued a new attempt of the run. */
       202: {
         headers: {
           [name: string]: unknown;
@@ -787,7 +782,7 @@ export interface operations {
   listDeliveryDeployments: {
     parameters: {
       query?: {
-        /** @description GitHub environment; default the entity's cicd-aws.dev/deploy-environment annotation, else `production`. */
+        /** GitHub environment; default the entity's cicd-aws.dev/deploy-environment annotation, else `production`. */
         environment?: string;
         page?: components['parameters']['page'];
         perPage?: components['parameters']['perPage'];
@@ -802,7 +797,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One page of deployments. */
+      /** One page of deployments. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -831,7 +826,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The drift state. */
+      /** The drift state. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -860,7 +855,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description GitHub accepted the dispatch. */
+      /** GitHub accepted the dispatch. */
       202: {
         headers: {
           [name: string]: unknown;
