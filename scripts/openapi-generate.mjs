@@ -70,7 +70,10 @@ async function modelsSource(document) {
       /^export type components\b/m,
       "/** The schemas of the delivery backend's OpenAPI document. @public */\nexport type components",
     )
-    .replace(/^export (type|interface) (?!components\b)(\w+)/gm, '/** @public */\nexport $1 $2');
+    .replace(
+      /^export (type|interface) (?!components\b)(\w+)/gm,
+      '/** @public */\nexport $1 $2',
+    );
   return `${HEADER}/* eslint-disable */\n${body}`;
 }
 
@@ -88,7 +91,10 @@ async function main() {
     if (check) {
       stale += 1;
       console.error(
-        `${relative(root, file)} is out of date with openapi.yaml: run yarn openapi:generate and commit the result`,
+        `${relative(
+          root,
+          file,
+        )} is out of date with openapi.yaml: run yarn openapi:generate and commit the result`,
       );
     } else {
       await mkdir(dirname(file), { recursive: true });

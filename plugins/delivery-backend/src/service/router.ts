@@ -13,6 +13,22 @@ import { addGithubRoutes, GithubRouteDeps } from '../github/routes';
 import { createOpenApiRouter } from '../schema/openapi';
 import { createEntityRoutes } from './entityRoutes';
 
+/** Seconds a client should wait after AWS throttled the plugin's calls. */
+export const THROTTLING_RETRY_AFTER_SECONDS = 5;
+
+/** Adds `Retry-After` to 503 answers caused by AWS throttling, then defers to the error handler. */
+export const retryAfterOnThrottling: ErrorRequestHandler = (
+  error,
+  _req,
+  res,
+  next,
+) => {
+  if (error instanceof AwsThrottledError && !res.headersSent) {
+    res.setHeader('Retry-After', String(THROTTLING_RETRY_AFTER_SECONDS));
+  }
+  next(error);
+};
+
 /** Services the router needs. */
 export interface RouterOptions {
   httpAuth: HttpAuthService;
@@ -46,19 +62,3 @@ export async function createRouter(
   router.use(retryAfterOnThrottling);
   return router;
 }
-
-/** Seconds a client should wait after AWS throttled the plugin's calls. */
-export const THROTTLING_RETRY_AFTER_SECONDS = 5;
-
-/** Adds `Retry-After` to 503 answers caused by AWS throttling, then defers to the error handler. */
-export const retryAfterOnThrottling: ErrorRequestHandler = (
-  error,
-  _req,
-  res,
-  next,
-) => {
-  if (error instanceof AwsThrottledError && !res.headersSent) {
-    res.setHeader('Retry-After', String(THROTTLING_RETRY_AFTER_SECONDS));
-  }
-  next(error);
-};
