@@ -6,6 +6,7 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { DeliveryClient } from '@cicd-aws/plugin-delivery-common';
+import type { JSX } from 'react';
 import { deliveryApiRef } from './api';
 
 /**
@@ -30,7 +31,7 @@ export const deliveryPlugin = createPlugin({
  *
  * @public
  */
-export const EntityDeliveryContent = deliveryPlugin.provide(
+export const EntityDeliveryContent: () => JSX.Element = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityDeliveryContent',
     component: {
@@ -48,7 +49,7 @@ export const EntityDeliveryContent = deliveryPlugin.provide(
  *
  * @public
  */
-export const EntityEcsServiceCard = deliveryPlugin.provide(
+export const EntityEcsServiceCard: () => JSX.Element = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityEcsServiceCard',
     component: {
@@ -65,7 +66,7 @@ export const EntityEcsServiceCard = deliveryPlugin.provide(
  *
  * @public
  */
-export const EntityRollbackCard = deliveryPlugin.provide(
+export const EntityRollbackCard: () => JSX.Element = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityRollbackCard',
     component: {
@@ -80,7 +81,7 @@ export const EntityRollbackCard = deliveryPlugin.provide(
  *
  * @public
  */
-export const EntityPipelineRunsCard = deliveryPlugin.provide(
+export const EntityPipelineRunsCard: () => JSX.Element = deliveryPlugin.provide(
   createComponentExtension({
     name: 'EntityPipelineRunsCard',
     component: {
@@ -96,11 +97,12 @@ export const EntityPipelineRunsCard = deliveryPlugin.provide(
  *
  * @public
  */
-export const EntityTerraformDriftCard = deliveryPlugin.provide(
-  createComponentExtension({
-    name: 'EntityTerraformDriftCard',
-    component: {
-      lazy: () => import('./components/DriftCard').then(m => m.DriftCard),
-    },
-  }),
-);
+export const EntityTerraformDriftCard: () => JSX.Element =
+  deliveryPlugin.provide(
+    createComponentExtension({
+      name: 'EntityTerraformDriftCard',
+      component: {
+        lazy: () => import('./components/DriftCard').then(m => m.DriftCard),
+      },
+    }),
+  );

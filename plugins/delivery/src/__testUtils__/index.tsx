@@ -9,6 +9,9 @@ import {
   EcsDeployment,
   EcsServiceState,
 } from '@cicd-aws/plugin-delivery-common';
+import userEvent from '@testing-library/user-event';
+import { screen } from '@testing-library/react';
+import { Theme, ThemeProvider } from '@material-ui/core/styles';
 import { ReactElement } from 'react';
 import { deliveryApiRef } from '../api';
 import {
@@ -209,6 +212,21 @@ export function mockPermissionApi(
   };
 }
 
+/**
+ * The app's theme without ripples and with instant transitions: a ripple re-renders its button
+ * on every press and a dialog waits out its fade on close, which only slows the tests down.
+ */
+function withoutAnimations(outer: Theme): Theme {
+  const instant = Object.fromEntries(
+    Object.keys(outer.transitions.duration).map(key => [key, 0]),
+  ) as unknown as Theme['transitions']['duration'];
+  return {
+    ...outer,
+    props: { ...outer.props, MuiButtonBase: { disableRipple: true } },
+    transitions: { ...outer.transitions, duration: instant },
+  };
+}
+
 export async function renderWithEntity(
   element: ReactElement,
   options: {
@@ -227,10 +245,33 @@ export async function renderWithEntity(
         [permissionApiRef, options.permissionApi ?? mockPermissionApi()],
       ]}
     >
-      <PollIntervalsProvider intervals={options.pollIntervals ?? {}}>
-        <EntityProvider entity={entity}>{element}</EntityProvider>
-      </PollIntervalsProvider>
+      <ThemeProvider theme={withoutAnimations}>
+        <PollIntervalsProvider intervals={options.pollIntervals ?? {}}>
+          <EntityProvider entity={entity}>{element}</EntityProvider>
+        </PollIntervalsProvider>
+      </ThemeProvider>
     </TestApiProvider>,
   );
   return { entity };
+}
+
+/**
+ * A user-event instance for one test. Without the default 0 ms pause between actions: each
+ * pause is a macrotask, and on a busy machine those add up without testing anything.
+ */
+export function setupUser() {
+  return userEvent.setup({ delay: null });
+}
+
+/**
+ * Types the rollback reason the way most people enter a sentence into a form in one go: a
+ * paste. Typing it key by key re-measures the multiline field (a forced layout, slow in jsdom)
+ * once per character; the keyboard-only test still types.
+ */
+export async function enterReason(
+  user: ReturnType<typeof setupUser>,
+  reason: string,
+) {
+  await user.click(screen.getByRole('textbox', { name: /Reason/ }));
+  await user.paste(reason);
 }

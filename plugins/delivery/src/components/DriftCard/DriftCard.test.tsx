@@ -1,11 +1,11 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { DriftState } from '@cicd-aws/plugin-delivery-common';
 import { screen, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import {
   mockDeliveryApi,
   mockPermissionApi,
   renderWithEntity,
+  setupUser,
   responseError,
 } from '../../__testUtils__';
 import { DriftCard } from './DriftCard';
@@ -24,6 +24,11 @@ const drift = (overrides: Partial<DriftState> = {}): DriftState => ({
   run: { id: 77, url: 'https://github.com/acme/demo-web/actions/runs/77' },
   terraform: { directory: 'infrastructure/terraform' },
   ...overrides,
+});
+
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
 });
 
 describe('DriftCard', () => {
@@ -140,7 +145,7 @@ describe('DriftCard', () => {
     await screen.findByText('In sync');
     const button = screen.getByRole('button', { name: 'Check now' });
     await screen.findByRole('button', { name: 'Check now' });
-    await userEvent.dblClick(button);
+    await user.dblClick(button);
     expect(
       await screen.findByText(/Drift check started on main/),
     ).toBeInTheDocument();

@@ -1,14 +1,19 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import {
   deployment,
   ecsState,
   makeEntity,
   mockDeliveryApi,
   renderWithEntity,
+  setupUser,
   responseError,
 } from '../../__testUtils__';
 import { EcsServiceCard } from './EcsServiceCard';
+
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('EcsServiceCard', () => {
   it('shows counts, deployments with rollout state, tasks with health and why they stopped, and events', async () => {
@@ -112,7 +117,7 @@ describe('EcsServiceCard', () => {
     expect(screen.queryByText('Scaling activity 15')).not.toBeInTheDocument();
     expect(screen.queryByText('Scaling activity 16')).not.toBeInTheDocument();
 
-    await userEvent.click(
+    await user.click(
       screen.getByRole('button', { name: 'Show all 6 stopped tasks' }),
     );
     rows = await taskRows();
@@ -120,7 +125,7 @@ describe('EcsServiceCard', () => {
     expect(screen.getByText('Scaling activity 15')).toBeInTheDocument();
     expect(screen.getByText('Scaling activity 16')).toBeInTheDocument();
 
-    await userEvent.click(
+    await user.click(
       screen.getByRole('button', { name: 'Show fewer stopped tasks' }),
     );
     expect(await taskRows()).toHaveLength(6);
@@ -295,7 +300,7 @@ describe('EcsServiceCard', () => {
       await screen.findByText('2 running / 2 desired, 0 pending'),
     ).toBeInTheDocument();
 
-    await userEvent.click(
+    await user.click(
       screen.getByRole('button', { name: 'Refresh ECS service' }),
     );
     expect(
@@ -307,7 +312,7 @@ describe('EcsServiceCard', () => {
         screen.getByRole('button', { name: 'Refresh ECS service' }),
       ).toBeEnabled(),
     );
-    await userEvent.click(
+    await user.click(
       screen.getByRole('button', { name: 'Refresh ECS service' }),
     );
     expect(
@@ -322,6 +327,8 @@ describe('EcsServiceCard', () => {
   });
 
   it('polls while a rollout is in progress and stops once it completed', async () => {
+    // The poll's answer waits until the test has seen the rollout in progress.
+    let finish: () => void = () => {};
     const getEcsState = jest
       .fn()
       .mockResolvedValueOnce(
@@ -331,8 +338,12 @@ describe('EcsServiceCard', () => {
           ],
         }),
       )
-      .mockResolvedValue(
-        ecsState({ deployments: [deployment({ revision: 4 })] }),
+      .mockImplementation(
+        () =>
+          new Promise(resolve => {
+            finish = () =>
+              resolve(ecsState({ deployments: [deployment({ revision: 4 })] }));
+          }),
       );
     const api = mockDeliveryApi({ getEcsState });
     await renderWithEntity(<EcsServiceCard />, {
@@ -340,6 +351,8 @@ describe('EcsServiceCard', () => {
       pollIntervals: { ecsMs: 20 },
     });
     expect(await screen.findByText('IN_PROGRESS')).toBeInTheDocument();
+    await waitFor(() => expect(getEcsState).toHaveBeenCalledTimes(2));
+    finish();
     expect(await screen.findByText('COMPLETED')).toBeInTheDocument();
     await new Promise(r => setTimeout(r, 100));
     expect(getEcsState).toHaveBeenCalledTimes(2);

@@ -1,12 +1,13 @@
 import { DriftState, PipelineRun } from '@cicd-aws/plugin-delivery-common';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import {
   deployment,
   ecsState,
   makeEntity,
   mockDeliveryApi,
   renderWithEntity,
+  setupUser,
+  enterReason,
   responseError,
 } from '../../__testUtils__';
 import { EntityDeliveryContent } from './EntityDeliveryContent';
@@ -52,10 +53,15 @@ const inSync: DriftState = {
 
 /** Presses a card's refresh button once it is enabled again (it is disabled while loading). */
 async function refresh(card: string) {
-  const button = screen.getByRole('button', { name: `Refresh ${card}` });
+  const button = screen.getByLabelText(`Refresh ${card}`);
   await waitFor(() => expect(button).toBeEnabled());
-  await userEvent.click(button);
+  await user.click(button);
 }
+
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('EntityDeliveryContent', () => {
   it('keeps showing the ECS service and rollback when GitHub fails', async () => {
@@ -105,16 +111,11 @@ describe('EntityDeliveryContent', () => {
       api,
       pollIntervals: { ecsMs: 20 },
     });
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
     expect(getEcsState).toHaveBeenCalledTimes(1);
-    await userEvent.type(
-      screen.getByRole('textbox', { name: /Reason/ }),
-      'bad release',
-    );
-    await userEvent.click(screen.getByRole('button', { name: 'Roll back…' }));
-    await userEvent.click(
+    await enterReason(user, 'bad release');
+    await user.click(screen.getByRole('button', { name: 'Roll back…' }));
+    await user.click(
       within(await screen.findByRole('dialog')).getByRole('button', {
         name: 'Roll back to revision 2',
       }),
@@ -264,9 +265,7 @@ describe('EntityDeliveryContent', () => {
       }),
     });
     await renderWithEntity(<EntityDeliveryContent />, { api });
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
 
     expect(
       await screen.findByRole('link', { name: /^rollback\.yml workflow/ }),

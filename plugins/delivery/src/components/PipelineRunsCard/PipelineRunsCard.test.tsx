@@ -1,12 +1,12 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { PipelineRun } from '@cicd-aws/plugin-delivery-common';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import {
   makeEntity,
   mockDeliveryApi,
   mockPermissionApi,
   renderWithEntity,
+  setupUser,
   responseError,
 } from '../../__testUtils__';
 import { PipelineRunsCard } from './PipelineRunsCard';
@@ -39,6 +39,11 @@ const page = (runs: PipelineRun[]) => ({
   page: 1,
   perPage: 20,
   hasNextPage: false,
+});
+
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
 });
 
 describe('PipelineRunsCard', () => {
@@ -131,8 +136,8 @@ describe('PipelineRunsCard', () => {
     const api = mockDeliveryApi({ listPipelineRuns });
     await renderWithEntity(<PipelineRunsCard />, { api });
     await screen.findByText('Deploy #2');
-    await userEvent.click(screen.getByLabelText('Workflow'));
-    await userEvent.click(
+    await user.click(screen.getByLabelText('Workflow'));
+    await user.click(
       await screen.findByRole('option', { name: 'CI (ci.yml)' }),
     );
     await waitFor(() =>
@@ -170,7 +175,7 @@ describe('PipelineRunsCard', () => {
       }),
     });
     await renderWithEntity(<PipelineRunsCard />, { api });
-    await userEvent.click(
+    await user.click(
       await screen.findByRole('button', { name: 'Show jobs of Deploy #5' }),
     );
     expect(await screen.findByText(/build/)).toHaveTextContent(
@@ -200,10 +205,10 @@ describe('PipelineRunsCard', () => {
     });
     expect(buttons).toHaveLength(1);
     await waitFor(() => expect(buttons[0]).toBeEnabled());
-    await userEvent.click(buttons[0]);
+    await user.click(buttons[0]);
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent('Re-run the failed jobs of Deploy #9?');
-    await userEvent.dblClick(
+    await user.dblClick(
       within(dialog).getByRole('button', { name: 'Re-run failed jobs' }),
     );
     expect(
@@ -234,19 +239,30 @@ describe('PipelineRunsCard', () => {
   });
 
   it('polls while a run is in progress', async () => {
+    // The poll's answer waits until the test has seen the run in progress, so a fast poll
+    // cannot replace it before the assertion looks.
+    let finish: () => void = () => {};
     const listPipelineRuns = jest
       .fn()
       .mockResolvedValueOnce(
         page([run({ id: 4, status: 'in_progress', conclusion: undefined })]),
       )
-      .mockResolvedValue(page([run({ id: 4 })]));
+      .mockImplementation(
+        () =>
+          new Promise(resolve => {
+            finish = () => resolve(page([run({ id: 4 })]));
+          }),
+      );
     const api = mockDeliveryApi({ listPipelineRuns });
     await renderWithEntity(<PipelineRunsCard />, {
       api,
       pollIntervals: { pipelineRunsMs: 20 },
     });
     expect(await screen.findByText('in progress')).toBeInTheDocument();
+    await waitFor(() => expect(listPipelineRuns).toHaveBeenCalledTimes(2));
+    finish();
     expect(await screen.findByText('success')).toBeInTheDocument();
+    // Nothing is unfinished any more: no further reads.
     await new Promise(r => setTimeout(r, 100));
     expect(listPipelineRuns).toHaveBeenCalledTimes(2);
   });

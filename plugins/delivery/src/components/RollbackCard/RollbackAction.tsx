@@ -1,9 +1,9 @@
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { ReactNode } from 'react';
-import { isReasonOk, MIN_REASON_LENGTH } from './rollback';
+import { ReasonField } from './ReasonField';
+import { isReasonOk } from './rollback';
 
 const WHY_DISABLED_ID = 'delivery-rollback-why-disabled';
 
@@ -25,20 +25,11 @@ export function RollbackAction(props: {
   const { stopMode, reason, whyDisabled } = props;
   return (
     <>
-      <TextField
-        id="delivery-rollback-reason"
-        label="Reason"
-        required
-        fullWidth
-        margin="normal"
-        multiline
-        minRows={2}
+      <ReasonField
         value={reason}
-        onChange={e => props.onReasonChange(e.target.value)}
-        onBlur={props.onReasonBlur}
         error={props.reasonTouched && !isReasonOk(reason)}
-        helperText={`Why, in a few words; written to the audit log (at least ${MIN_REASON_LENGTH} characters).`}
-        inputProps={{ maxLength: 1000 }}
+        onChange={props.onReasonChange}
+        onBlur={props.onReasonBlur}
       />
       <Box display="flex" alignItems="center" mt={1}>
         <Button

@@ -1,6 +1,5 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor, within } from '@testing-library/react';
-import userEvent from '@testing-library/user-event';
 import {
   deployment,
   ecsState,
@@ -8,6 +7,8 @@ import {
   mockDeliveryApi,
   mockPermissionApi,
   renderWithEntity,
+  setupUser,
+  enterReason,
   responseError,
 } from '../../__testUtils__';
 import { RollbackCard } from './RollbackCard';
@@ -56,21 +57,26 @@ const modalOf = (dialog: HTMLElement) =>
 /** Presses Tab until `element` has the focus, as a keyboard user would (at most 20 times). */
 async function tabTo(element: HTMLElement) {
   for (let i = 0; i < 20 && document.activeElement !== element; i++) {
-    await userEvent.tab();
+    await user.tab();
   }
   expect(element).toHaveFocus();
 }
 
 async function chooseAndConfirm(revision: string, reason: string) {
-  await userEvent.click(
+  await user.click(
     await screen.findByRole('radio', {
       name: new RegExp(`^Revision ${revision}`),
     }),
   );
-  await userEvent.type(screen.getByRole('textbox', { name: /Reason/ }), reason);
-  await userEvent.click(rollbackButton());
+  await enterReason(user, reason);
+  await user.click(rollbackButton());
   return screen.findByRole('dialog');
 }
+
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
 
 describe('RollbackCard', () => {
   it('preselects nothing, marks the last completed revision, and explains the disabled button', async () => {
@@ -107,9 +113,7 @@ describe('RollbackCard', () => {
       listDeployments: jest.fn().mockResolvedValue(onEnterprise),
     });
     await renderWithEntity(<RollbackCard />, { api });
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
     const link = await screen.findByRole('link', { name: /bbbbbbb/ });
     expect(link).toHaveAttribute(
       'href',
@@ -124,14 +128,13 @@ describe('RollbackCard', () => {
     });
     await renderWithEntity(<RollbackCard />, { api });
 
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
     const comparison = screen.getByRole('table', {
       name: 'Current and target revision',
     });
+    // The row whose header cell names it (cheaper than matching every row's accessible name).
     const row = (label: string) =>
-      within(comparison).getByRole('row', { name: new RegExp(`^${label}`) });
+      within(comparison).getByText(label, { selector: 'th' }).closest('tr')!;
     expect(row('Revision')).toHaveTextContent('revision 3revision 2');
     expect(row('Images')).toHaveTextContent('web:v3');
     expect(row('Images')).toHaveTextContent('web:v2');
@@ -140,25 +143,20 @@ describe('RollbackCard', () => {
     expect(row('Commit')).toHaveTextContent(/ccccccc.*bbbbbbb/);
 
     // A reason of fewer than three visible characters keeps the button disabled.
-    await userEvent.type(
-      screen.getByRole('textbox', { name: /Reason/ }),
-      ' a ',
-    );
+    await enterReason(user, ' a ');
     expect(rollbackButton()).toBeDisabled();
     expect(screen.getByText(/Type a reason/)).toBeInTheDocument();
-    await userEvent.type(screen.getByRole('textbox', { name: /Reason/ }), 'bc');
+    await enterReason(user, 'bc');
     expect(rollbackButton()).toBeEnabled();
 
-    await userEvent.click(rollbackButton());
+    await user.click(rollbackButton());
     const dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent('Roll back demo-web?');
     expect(dialog).toHaveTextContent(
       'The ECS service demo-web goes from revision 3 back to revision 2.',
     );
     expect(dialog).toHaveTextContent('Reason: a bc');
-    await userEvent.click(
-      within(dialog).getByRole('button', { name: 'Cancel' }),
-    );
+    await user.click(within(dialog).getByRole('button', { name: 'Cancel' }));
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
@@ -209,8 +207,8 @@ describe('RollbackCard', () => {
     const confirm = within(dialog).getByRole('button', {
       name: 'Roll back to revision 2',
     });
-    await userEvent.dblClick(confirm);
-    await userEvent.click(confirm).catch(() => {});
+    await user.dblClick(confirm);
+    await user.click(confirm).catch(() => {});
     answer({ deploymentId: 'ecs-svc/new', fromRevision: 3, toRevision: 2 });
 
     expect(
@@ -262,7 +260,7 @@ describe('RollbackCard', () => {
       pollIntervals: { ecsMs: 20 },
     });
     const dialog = await chooseAndConfirm('1', 'try one');
-    await userEvent.click(
+    await user.click(
       within(dialog).getByRole('button', { name: 'Roll back to revision 1' }),
     );
     expect(
@@ -288,7 +286,7 @@ describe('RollbackCard', () => {
     });
     await renderWithEntity(<RollbackCard />, { api });
     const dialog = await chooseAndConfirm('2', 'bad release');
-    await userEvent.click(
+    await user.click(
       within(dialog).getByRole('button', { name: 'Roll back to revision 2' }),
     );
     expect(
@@ -308,13 +306,8 @@ describe('RollbackCard', () => {
       api,
       permissionApi,
     });
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
-    await userEvent.type(
-      screen.getByRole('textbox', { name: /Reason/ }),
-      'abc',
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
+    await enterReason(user, 'abc');
     expect(
       await screen.findByText(/You cannot roll back this service/),
     ).toHaveTextContent(
@@ -393,11 +386,8 @@ describe('RollbackCard', () => {
       await screen.findByText(/A rollout of revision 4 is in progress/),
     ).toHaveTextContent('Stopping it makes ECS return demo-web to revision 3.');
     expect(screen.queryByRole('radio')).not.toBeInTheDocument();
-    await userEvent.type(
-      screen.getByRole('textbox', { name: /Reason/ }),
-      'errors spike',
-    );
-    await userEvent.click(
+    await enterReason(user, 'errors spike');
+    await user.click(
       screen.getByRole('button', { name: 'Stop rollout and roll back…' }),
     );
     const dialog = await screen.findByRole('dialog');
@@ -405,7 +395,7 @@ describe('RollbackCard', () => {
     expect(dialog).toHaveTextContent(
       'ECS stops the rollout of revision 4 on the ECS service demo-web and returns it to revision 3.',
     );
-    await userEvent.dblClick(
+    await user.dblClick(
       within(dialog).getByRole('button', {
         name: 'Stop rollout and roll back',
       }),
@@ -441,25 +431,25 @@ describe('RollbackCard', () => {
     const revision2 = await screen.findByRole('radio', { name: /^Revision 2/ });
     const revision1 = screen.getByRole('radio', { name: /^Revision 1/ });
     await tabTo(revision2);
-    await userEvent.keyboard(' ');
+    await user.keyboard(' ');
     expect(revision2).toBeChecked();
-    await userEvent.keyboard('{ArrowDown}');
+    await user.keyboard('{ArrowDown}');
     expect(revision1).toBeChecked();
-    await userEvent.keyboard('{ArrowUp}');
+    await user.keyboard('{ArrowUp}');
     expect(revision2).toBeChecked();
     expect(revision1).not.toBeChecked();
 
     // Tab (past the comparison's commit links) to the reason and type it; the next Tab lands
     // on the button.
     await tabTo(screen.getByRole('textbox', { name: /Reason/ }));
-    await userEvent.keyboard('bad release');
-    await userEvent.tab();
+    await user.keyboard('oops');
+    await user.tab();
     expect(rollbackButton()).toHaveFocus();
     expect(rollbackButton()).toBeEnabled();
 
     // Enter opens the confirmation; focus moves into it, and the page behind is hidden from
     // assistive technology while it is open.
-    await userEvent.keyboard('{Enter}');
+    await user.keyboard('{Enter}');
     let dialog = await screen.findByRole('dialog');
     expect(dialog).toHaveTextContent('Roll back demo-web?');
     expect(
@@ -472,7 +462,7 @@ describe('RollbackCard', () => {
     );
 
     // Escape cancels: no request, the dialog is gone and focus is back on the button.
-    await userEvent.keyboard('{Escape}');
+    await user.keyboard('{Escape}');
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
     );
@@ -480,7 +470,7 @@ describe('RollbackCard', () => {
     expect(rollbackButton()).toHaveFocus();
 
     // Space opens it again; Tab goes Cancel, then the confirm button.
-    await userEvent.keyboard(' ');
+    await user.keyboard(' ');
     dialog = await screen.findByRole('dialog');
     const cancel = within(dialog).getByRole('button', { name: 'Cancel' });
     const confirm = within(dialog).getByRole('button', {
@@ -491,18 +481,18 @@ describe('RollbackCard', () => {
         document.activeElement as HTMLElement,
       ),
     );
-    await userEvent.tab();
+    await user.tab();
     expect(cancel).toHaveFocus();
-    await userEvent.tab();
+    await user.tab();
     expect(confirm).toHaveFocus();
 
     // Enter confirms; pressing it again while the request runs sends nothing more.
-    await userEvent.keyboard('{Enter}');
-    await userEvent.keyboard('{Enter}');
+    await user.keyboard('{Enter}');
+    await user.keyboard('{Enter}');
     expect(rollbackEcs).toHaveBeenCalledTimes(1);
     expect(rollbackEcs).toHaveBeenCalledWith(expect.any(String), {
       revision: 2,
-      reason: 'bad release',
+      reason: 'oops',
     });
     answer({ deploymentId: 'ecs-svc/new', fromRevision: 3, toRevision: 2 });
     expect(
@@ -528,9 +518,7 @@ describe('RollbackCard', () => {
         ),
     });
     await renderWithEntity(<RollbackCard />, { api });
-    await userEvent.click(
-      await screen.findByRole('radio', { name: /^Revision 2/ }),
-    );
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
     expect(
       (
         await screen.findAllByText(
@@ -538,10 +526,7 @@ describe('RollbackCard', () => {
         )
       ).length,
     ).toBeGreaterThan(0);
-    await userEvent.type(
-      screen.getByRole('textbox', { name: /Reason/ }),
-      'abc',
-    );
+    await enterReason(user, 'abc');
     expect(rollbackButton()).toBeEnabled();
   });
 });

@@ -8,7 +8,7 @@ import {
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
 import { isEcsServiceAvailable } from '../../conditions';
 import { useDeploymentHistory } from '../../hooks/useDeploymentHistory';
 import { useEcsState } from '../../hooks/useEcsState';
@@ -52,6 +52,7 @@ export function RollbackCard() {
   const [reason, setReason] = useState('');
   const [reasonTouched, setReasonTouched] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const touchReason = useCallback(() => setReasonTouched(true), []);
 
   const title = 'Rollback';
   if (!isEcsServiceAvailable(entity)) {
@@ -170,7 +171,7 @@ export function RollbackCard() {
             reason={reason}
             reasonTouched={reasonTouched}
             onReasonChange={setReason}
-            onReasonBlur={() => setReasonTouched(true)}
+            onReasonBlur={touchReason}
             disabled={disabled}
             whyDisabled={
               blocker ? (
