@@ -10,6 +10,11 @@ import {
 } from '../../__testUtils__';
 import { DriftCard } from './DriftCard';
 
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
+
 const drift = (overrides: Partial<DriftState> = {}): DriftState => ({
   status: 'in-sync',
   workflow: 'drift.yml',
@@ -24,11 +29,6 @@ const drift = (overrides: Partial<DriftState> = {}): DriftState => ({
   run: { id: 77, url: 'https://github.com/acme/demo-web/actions/runs/77' },
   terraform: { directory: 'infrastructure/terraform' },
   ...overrides,
-});
-
-let user: ReturnType<typeof setupUser>;
-beforeEach(() => {
-  user = setupUser();
 });
 
 describe('DriftCard', () => {

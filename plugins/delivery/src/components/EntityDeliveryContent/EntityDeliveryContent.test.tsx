@@ -12,6 +12,11 @@ import {
 } from '../../__testUtils__';
 import { EntityDeliveryContent } from './EntityDeliveryContent';
 
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
+
 const pipelineRun = (id: number): PipelineRun => ({
   id,
   workflowName: 'Deploy',
@@ -57,11 +62,6 @@ async function refresh(card: string) {
   await waitFor(() => expect(button).toBeEnabled());
   await user.click(button);
 }
-
-let user: ReturnType<typeof setupUser>;
-beforeEach(() => {
-  user = setupUser();
-});
 
 describe('EntityDeliveryContent', () => {
   it('keeps showing the ECS service and rollback when GitHub fails', async () => {

@@ -11,6 +11,11 @@ import {
 } from '../../__testUtils__';
 import { PipelineRunsCard } from './PipelineRunsCard';
 
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
+
 const run = (
   overrides: Partial<PipelineRun> & { id: number },
 ): PipelineRun => ({
@@ -39,11 +44,6 @@ const page = (runs: PipelineRun[]) => ({
   page: 1,
   perPage: 20,
   hasNextPage: false,
-});
-
-let user: ReturnType<typeof setupUser>;
-beforeEach(() => {
-  user = setupUser();
 });
 
 describe('PipelineRunsCard', () => {

@@ -6,7 +6,7 @@ import { MIN_REASON_LENGTH } from './rollback';
  * The reason for the audit log. Memoised: a multiline field measures its own height on every
  * render (a forced layout), and the card re-renders on every poll and every click elsewhere.
  */
-export const ReasonField = memo(function ReasonField(props: {
+function ReasonFieldInput(props: {
   value: string;
   error: boolean;
   onChange: (reason: string) => void;
@@ -30,4 +30,6 @@ export const ReasonField = memo(function ReasonField(props: {
       inputProps={{ maxLength: 1000 }}
     />
   );
-});
+}
+
+export const ReasonField = memo(ReasonFieldInput);

@@ -13,6 +13,11 @@ import {
 } from '../../__testUtils__';
 import { RollbackCard } from './RollbackCard';
 
+let user: ReturnType<typeof setupUser>;
+beforeEach(() => {
+  user = setupUser();
+});
+
 const history = {
   environment: 'production',
   page: 1,
@@ -72,11 +77,6 @@ async function chooseAndConfirm(revision: string, reason: string) {
   await user.click(rollbackButton());
   return screen.findByRole('dialog');
 }
-
-let user: ReturnType<typeof setupUser>;
-beforeEach(() => {
-  user = setupUser();
-});
 
 describe('RollbackCard', () => {
   it('preselects nothing, marks the last completed revision, and explains the disabled button', async () => {
