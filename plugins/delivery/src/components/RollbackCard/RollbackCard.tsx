@@ -22,6 +22,7 @@ import { RevisionPicker } from './RevisionPicker';
 import {
   isStopMode,
   missingInput,
+  plannedOperation,
   primaryOf,
   returnRevisionOf,
   revisionText,
@@ -94,13 +95,13 @@ export function RollbackCard() {
   const confirm = async () => {
     if (!state || (!stopMode && !target)) return;
     const result = await rollback.submit({
-      operation: {
-        kind: stopMode ? 'stop' : 'rollback',
+      operation: plannedOperation({
         service,
-        fromRevision: primary?.revision,
-        toRevision: stopMode ? returnTo : target?.revision,
-        stoppedDeploymentId: stopMode ? primary?.id : undefined,
-      },
+        primary,
+        stopMode,
+        returnTo,
+        target,
+      }),
       revision: target?.revision,
       reason: reason.trim(),
     });

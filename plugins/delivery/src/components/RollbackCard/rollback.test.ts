@@ -8,6 +8,7 @@ import {
   missingInput,
   operationText,
   outcomeOf,
+  plannedOperation,
   primaryOf,
   returnRevisionOf,
   rollbackBlocker,
@@ -91,6 +92,33 @@ describe('rollback', () => {
       deployments: [deployment({ revision: 3, id: 'ecs-svc/3b' })],
     });
     expect(outcomeOf(op, replaced).state).toBe('COMPLETED');
+  });
+
+  it('plans a stop-rollout from the rolling-out PRIMARY, and a rollback to the chosen target', () => {
+    const primary = deployment({ revision: 4, id: 'ecs-svc/4' });
+    expect(
+      plannedOperation({
+        service: 'web',
+        primary,
+        stopMode: true,
+        returnTo: 3,
+      }),
+    ).toEqual({
+      kind: 'stop',
+      service: 'web',
+      fromRevision: 4,
+      toRevision: 3,
+      stoppedDeploymentId: 'ecs-svc/4',
+    });
+    const target = ecsState().rollbackTargets[1];
+    expect(
+      plannedOperation({ service: 'web', primary, stopMode: false, target }),
+    ).toEqual({
+      kind: 'rollback',
+      service: 'web',
+      fromRevision: 4,
+      toRevision: 1,
+    });
   });
 
   it('prefers the revisions the stop-rollout answer names', () => {

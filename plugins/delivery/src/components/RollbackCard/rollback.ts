@@ -100,6 +100,34 @@ export function revisionText(revision: number | undefined, unknown: string) {
   return revision !== undefined ? `revision ${revision}` : unknown;
 }
 
+/**
+ * The operation the card is about to start, as it sees the service now: stopping the rollout of
+ * `primary` (ECS returns to `returnTo`), or rolling back to `target`.
+ */
+export function plannedOperation(options: {
+  service: string;
+  primary?: EcsDeployment;
+  stopMode: boolean;
+  returnTo?: number;
+  target?: EcsRollbackTarget;
+}): RollbackOperation {
+  const { service, primary, stopMode, returnTo, target } = options;
+  return stopMode
+    ? {
+        kind: 'stop',
+        service,
+        fromRevision: primary?.revision,
+        toRevision: returnTo,
+        stoppedDeploymentId: primary?.id,
+      }
+    : {
+        kind: 'rollback',
+        service,
+        fromRevision: primary?.revision,
+        toRevision: target?.revision,
+      };
+}
+
 /** The operation as it stands once the rollback POST answered: follow the deployment it made. */
 export function afterRollback(
   op: RollbackOperation,
