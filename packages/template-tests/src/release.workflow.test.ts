@@ -148,7 +148,10 @@ describe('the release workflow', () => {
       expect(uses.ref).toMatch(/@[0-9a-f]{40}$/);
       expect(ci).toContainEqual(uses);
     }
-    expect(steps[0].with).toEqual({ 'persist-credentials': false });
+    expect(steps[0].with).toEqual({
+      'persist-credentials': false,
+      'fetch-depth': 0,
+    });
   });
 
   it('gives the npm token to the publish step alone, and names no registry', () => {
@@ -388,10 +391,11 @@ describe('the release workflow', () => {
         'config get registry',
         // npm reads the token from the environment when it runs; it is never written
         'config set //registry.example.test/:_authToken ${NODE_AUTH_TOKEN}',
-        'view @acme/plugin-a@1.2.3 version',
-        `publish ${dir}/@acme-plugin-a-1.2.3.tgz --provenance --access public`,
+        // the package the other depends on goes first
         'view @acme/plugin-common@1.2.3 version',
         `publish ${dir}/@acme-plugin-common-1.2.3.tgz --provenance --access public`,
+        'view @acme/plugin-a@1.2.3 version',
+        `publish ${dir}/@acme-plugin-a-1.2.3.tgz --provenance --access public`,
       ]);
 
       // a re-run after a partial failure publishes only what is missing
@@ -407,6 +411,35 @@ describe('the release workflow', () => {
       ).toEqual([
         `publish ${dir}/@acme-plugin-a-1.2.3.tgz --provenance --access public`,
       ]);
+    });
+
+    it('publishes only a tag of a commit on main', async () => {
+      const git = (...args: string[]) =>
+        spawnSync(
+          'git',
+          ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args],
+          {
+            cwd: project,
+            encoding: 'utf8',
+          },
+        ).stdout.trim();
+      git('init', '-q', '-b', 'main');
+      git('commit', '-q', '--allow-empty', '-m', 'release 1.2.3');
+      const onMain = git('rev-parse', 'HEAD');
+      git('update-ref', 'refs/remotes/origin/main', onMain);
+      git('checkout', '-q', '-b', 'topic');
+      git('commit', '-q', '--allow-empty', '-m', 'not released');
+      const offMain = git('rev-parse', 'HEAD');
+      const check = step('Check that the tagged commit is on main').run;
+      expect(run(check, { GITHUB_SHA: onMain })).toMatchObject({ status: 0 });
+      const refused = run(check, { GITHUB_SHA: offMain });
+      expect(refused.status).toBe(1);
+      expect(refused.stdout).toContain('not on main');
+      const index = (name: string) =>
+        steps.findIndex(s => s.name?.startsWith(name));
+      expect(index('Check that the tagged commit is on main')).toBeLessThan(
+        index('Install'),
+      );
     });
 
     it('refuses a manifest that names another repository', async () => {
