@@ -93,7 +93,7 @@ describe('the release workflow', () => {
   beforeAll(async () => {
     source = await readFile(join(workflowsDir, 'release.yml'), 'utf8');
     workflow = parse(source);
-    steps = workflow.jobs.publish.steps;
+    steps = [...workflow.jobs.build.steps, ...workflow.jobs.publish.steps];
   });
 
   it('passes actionlint with no findings, as the CI workflow does', async () => {
@@ -128,25 +128,61 @@ describe('the release workflow', () => {
 
   it('has read-only contents and the OIDC token for provenance, nothing more', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
-    expect(Object.keys(workflow.jobs)).toEqual(['publish']);
+    expect(Object.keys(workflow.jobs)).toEqual(['build', 'publish']);
+    expect(workflow.jobs.build.permissions).toEqual({ contents: 'read' });
     expect(workflow.jobs.publish.permissions).toEqual({
       contents: 'read',
       'id-token': 'write',
     });
-    expect(workflow.jobs.publish['timeout-minutes']).toBeLessThanOrEqual(60);
+    expect(workflow.jobs.publish.needs).toBe('build');
+    expect(workflow.jobs.publish.environment).toBe('npm');
+    expect(workflow.jobs.build.environment).toBeUndefined();
+    for (const job of Object.values<any>(workflow.jobs)) {
+      expect(job['timeout-minutes']).toBeLessThanOrEqual(60);
+    }
     expect(workflow.concurrency['cancel-in-progress']).toBe(false);
   });
 
-  it('pins its actions to the same commits as the CI workflow and keeps no credentials', async () => {
-    const ci = usesLines(await readFile(join(workflowsDir, 'ci.yml'), 'utf8'));
+  it('keeps install and build scripts away from the OIDC token: the publish job runs none', () => {
+    const publish = workflow.jobs.publish.steps;
+    expect(publish.map((s: any) => s.uses?.split('@')[0] ?? s.name)).toEqual([
+      'actions/setup-node',
+      'actions/download-artifact',
+      'Publish to npm with provenance',
+    ]);
+    expect(JSON.stringify(publish)).not.toMatch(/\byarn\b|checkout/);
+    const upload = workflow.jobs.build.steps.at(-1);
+    expect(upload.uses).toMatch(/^actions\/upload-artifact@/);
+    expect(upload.with).toMatchObject({
+      name: 'packages',
+      'if-no-files-found': 'error',
+    });
+    expect(publish[1].with).toEqual({
+      name: 'packages',
+      path: '${{ runner.temp }}/packages',
+    });
+  });
+
+  it('pins its actions to the commits the repository’s other workflows use, and keeps no credentials', async () => {
+    const skeleton = join(
+      repoRoot,
+      'templates/aws-ecs-service/skeleton/.github/workflows',
+    );
+    const pinned = [
+      ...usesLines(await readFile(join(workflowsDir, 'ci.yml'), 'utf8')),
+      ...usesLines(await readFile(join(skeleton, 'deploy.yml'), 'utf8')),
+    ];
     const release = usesLines(source);
     expect(release.map(u => u.ref.split('@')[0])).toEqual([
       'actions/checkout',
       'actions/setup-node',
+      'actions/upload-artifact',
+      'actions/setup-node',
+      'actions/download-artifact',
     ]);
     for (const uses of release) {
       expect(uses.ref).toMatch(/@[0-9a-f]{40}$/);
-      expect(ci).toContainEqual(uses);
+      expect(pinned).toContainEqual(uses);
     }
     expect(steps[0].with).toEqual({
       'persist-credentials': false,
