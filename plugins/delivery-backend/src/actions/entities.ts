@@ -1,16 +1,9 @@
 import { BackstageCredentials } from '@backstage/backend-plugin-api';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import {
-  InputError,
-  NotFoundError,
-  ServiceUnavailableError,
-} from '@backstage/errors';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { GithubUpstreamError } from '../github/githubErrors';
+import { LoadedEntity, readEntity } from '../service/entityRoutes';
 
 /** What every action's input says about the entity, and how. */
 export const ENTITY_REF_DESCRIPTION =
@@ -44,13 +37,8 @@ export async function loadEntity(
   catalog: CatalogService,
   input: string,
   credentials: BackstageCredentials,
-): Promise<{ entity: Entity; entityRef: string }> {
-  const entityRef = entityRefOf(input);
-  const entity = await catalog.getEntityByRef(entityRef, { credentials });
-  if (!entity) {
-    throw new NotFoundError(`Entity ${entityRef} not found in the catalog`);
-  }
-  return { entity, entityRef: stringifyEntityRef(entity) };
+): Promise<LoadedEntity> {
+  return readEntity(catalog, entityRefOf(input), credentials);
 }
 
 /**

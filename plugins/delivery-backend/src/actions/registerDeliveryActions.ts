@@ -3,8 +3,8 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { ActionsRegistryService } from '@backstage/backend-plugin-api/alpha';
-import { ServiceUnavailableError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { requireAwsConfigured } from '../ecs/awsConfigured';
 import { EcsStateService } from '../ecs/EcsStateService';
 import { RollbackService } from '../ecs/RollbackService';
 import { createGithubServices } from '../github/services';
@@ -53,13 +53,7 @@ export function registerDeliveryActions(
 ): void {
   const withAws: DeliveryActionsOptions = {
     ...options,
-    requireAws() {
-      if (!options.awsConfigured) {
-        throw new ServiceUnavailableError(
-          'AWS is not configured for the delivery plugin: add aws.accounts (or aws.mainAccount) to app-config, see the delivery backend README',
-        );
-      }
-    },
+    requireAws: () => requireAwsConfigured(options.awsConfigured),
   };
   registerReadActions(withAws);
   registerRollbackAction(withAws);

@@ -1,9 +1,9 @@
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { InputError } from '@backstage/errors';
 import { JsonObject } from '@backstage/types';
 import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
 import { RollbackAttempt } from '../ecs/RollbackService';
 import { ecsServiceRefOf } from '../ecs/serviceArn';
+import { authorizeEntity } from '../service/entityRoutes';
 import {
   actorOf,
   asActionError,
@@ -101,20 +101,12 @@ export function registerRollbackAction(options: DeliveryActionsOptions): void {
           input.entityRef,
           credentials,
         );
-        const [decision] = await permissions.authorize(
-          [
-            {
-              permission: deliveryEcsRollbackPermission,
-              resourceRef: entityRef,
-            },
-          ],
-          { credentials },
+        await authorizeEntity(
+          permissions,
+          { entityRef, credentials },
+          deliveryEcsRollbackPermission,
+          'roll back',
         );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(
-            `Not allowed to roll back ${entityRef}: it needs the ${deliveryEcsRollbackPermission.name} permission, which the portal's policy gives the entity's owners`,
-          );
-        }
         const ref = ecsServiceRefOf(entity);
         const result = await rollbacks.rollback(
           entity,

@@ -1,4 +1,5 @@
 import { Config } from '@backstage/config';
+import { ServiceUnavailableError } from '@backstage/errors';
 
 /** Environment variables by which the AWS SDK's default chain finds credentials. */
 const CREDENTIAL_ENV = [
@@ -27,4 +28,13 @@ export function isAwsConfigured(
     config.has('delivery.aws.endpoint') ||
     CREDENTIAL_ENV.some(name => !!env[name])
   );
+}
+
+/** The 503 of every ECS route and action while AWS is not configured, naming what to add. */
+export function requireAwsConfigured(awsConfigured: boolean): void {
+  if (!awsConfigured) {
+    throw new ServiceUnavailableError(
+      'AWS is not configured for the delivery plugin: add aws.accounts (or aws.mainAccount) to app-config, see the delivery backend README',
+    );
+  }
 }

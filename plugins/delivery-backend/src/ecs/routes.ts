@@ -1,8 +1,9 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
 import { DeliveryRouter } from '../schema/openapi';
 import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
+import { requireAwsConfigured } from './awsConfigured';
 import { EcsStateService } from './EcsStateService';
 import { RollbackAttempt, RollbackService } from './RollbackService';
 import { ecsServiceRefOf } from './serviceArn';
@@ -28,13 +29,7 @@ function requireReason(reason: string) {
 export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
   const { entities, auditor, state, rollbacks } = deps;
 
-  const requireAws = () => {
-    if (!deps.awsConfigured) {
-      throw new ServiceUnavailableError(
-        'AWS is not configured for the delivery plugin: add aws.accounts (or aws.mainAccount) to app-config, see the delivery backend README',
-      );
-    }
-  };
+  const requireAws = () => requireAwsConfigured(deps.awsConfigured);
 
   router.get('/v1/entities/:namespace/:kind/:name/ecs', async (req, res) => {
     requireAws();

@@ -51,6 +51,37 @@ export function entityRefOfPath(params: EntityPathParams): string {
   return stringifyEntityRef(params).toLocaleLowerCase('en-US');
 }
 
+/** Reads an entity with the caller's credentials, so the catalog's read permissions apply; 404 when absent. */
+export async function readEntity(
+  catalog: CatalogService,
+  entityRef: string,
+  credentials: BackstageCredentials,
+): Promise<LoadedEntity> {
+  const entity = await catalog.getEntityByRef(entityRef, { credentials });
+  if (!entity) {
+    throw new NotFoundError(`Entity ${entityRef} not found in the catalog`);
+  }
+  return { entity, entityRef: stringifyEntityRef(entity), credentials };
+}
+
+/** Throws 403 naming the permission unless the caller holds `permission` on the entity. */
+export async function authorizeEntity(
+  permissions: PermissionsService,
+  loaded: Pick<LoadedEntity, 'entityRef' | 'credentials'>,
+  permission: ResourcePermission<'catalog-entity'>,
+  what: string,
+): Promise<void> {
+  const [decision] = await permissions.authorize(
+    [{ permission, resourceRef: loaded.entityRef }],
+    { credentials: loaded.credentials },
+  );
+  if (decision.result !== AuthorizeResult.ALLOW) {
+    throw new NotAllowedError(
+      `Not allowed to ${what} ${loaded.entityRef}: it needs the ${permission.name} permission, which the portal's policy gives the entity's owners`,
+    );
+  }
+}
+
 /** Entity lookup and permission checks for the delivery routes. */
 export function createEntityRoutes(options: {
   httpAuth: HttpAuthService;
@@ -58,28 +89,17 @@ export function createEntityRoutes(options: {
   permissions: PermissionsService;
 }): EntityRoutes {
   const { httpAuth, catalog, permissions } = options;
-  const loadEntity = async (req: EntityRequest): Promise<LoadedEntity> => {
-    const entityRef = stringifyEntityRef(req.params);
-    const credentials = await httpAuth.credentials(req);
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity) {
-      throw new NotFoundError(`Entity ${entityRef} not found in the catalog`);
-    }
-    return { entity, entityRef: stringifyEntityRef(entity), credentials };
-  };
+  const loadEntity = async (req: EntityRequest): Promise<LoadedEntity> =>
+    readEntity(
+      catalog,
+      stringifyEntityRef(req.params),
+      await httpAuth.credentials(req),
+    );
   return {
     loadEntity,
     async authorize(req, permission, what) {
       const loaded = await loadEntity(req);
-      const [decision] = await permissions.authorize(
-        [{ permission, resourceRef: loaded.entityRef }],
-        { credentials: loaded.credentials },
-      );
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `Not allowed to ${what} ${loaded.entityRef}: it needs the ${permission.name} permission, which the portal's policy gives the entity's owners`,
-        );
-      }
+      await authorizeEntity(permissions, loaded, permission, what);
       return loaded;
     },
   };
