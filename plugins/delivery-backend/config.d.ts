@@ -27,7 +27,21 @@ export interface Config {
        * `{ seconds: 10 }`; default 10 seconds. `0s` switches the cache off.
        */
       cacheTtl?: HumanDuration | string;
+      /**
+       * How long past `cacheTtl` a state is still answered at once while one refresh runs in
+       * the background (stale-while-revalidate), as `1m`, `PT1M` or `{ minutes: 1 }`; default
+       * 1 minute. Past it, the next viewer waits for a new read. `0s` makes every expired
+       * state wait for its refresh.
+       */
+      staleWhileRevalidate?: HumanDuration | string;
     };
+    /**
+     * How long a read route reuses an entity it read from the catalog for the same user or
+     * service (the four cards of a Deployment tab, and their polls, read it once), as `5s`,
+     * `PT5S` or `{ seconds: 5 }`; default 5 seconds. `0s` reads it on every request. Rollback,
+     * re-run and drift check always read it afresh.
+     */
+    entityCacheTtl?: HumanDuration | string;
     /**
      * GitHub access of the pipeline-runs, deployments and drift routes. Credentials (token or
      * GitHub App) and GitHub Enterprise's `apiBaseUrl` come from `integrations.github`.
@@ -39,6 +53,13 @@ export interface Config {
        * default 30 seconds.
        */
       cacheTtl?: HumanDuration | string;
+      /**
+       * How long past `cacheTtl` a GitHub answer is still served at once while one refresh runs
+       * in the background (stale-while-revalidate), as `5m`, `PT5M` or `{ minutes: 5 }`; default
+       * 5 minutes. A re-run or drift check started from the portal makes the repository's next
+       * answers wait for a refresh instead.
+       */
+      staleWhileRevalidate?: HumanDuration | string;
       /**
        * Host of the `integrations.github` entry for entities whose `backstage.io/source-location`
        * names no configured GitHub host; default `github.com`.

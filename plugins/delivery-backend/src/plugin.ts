@@ -55,6 +55,9 @@ export const deliveryPlugin = createBackendPlugin({
           readOptionalDurationMs(config, 'delivery.ecs.cacheTtl', {
             seconds: 10,
           }),
+          readOptionalDurationMs(config, 'delivery.ecs.staleWhileRevalidate', {
+            minutes: 1,
+          }),
         );
         const rollbacks = new RollbackService(clients, state);
         const awsConfigured = isAwsConfigured(config);
@@ -79,6 +82,11 @@ export const deliveryPlugin = createBackendPlugin({
             rollbacks,
             awsConfigured,
             github,
+            entityCacheTtlMs: readOptionalDurationMs(
+              config,
+              'delivery.entityCacheTtl',
+              { seconds: 5 },
+            ),
           }),
         );
       },

@@ -236,15 +236,13 @@ describe('ECS state: tasks and service-deployment history against the local AWS'
                 },
               ],
             },
-            delivery: { aws: { endpoint: proxy.endpoint, maxAttempts: 1 } },
+            // no caching: every read below must show ECS as it is now
+            delivery: {
+              aws: { endpoint: proxy.endpoint, maxAttempts: 1 },
+              ecs: { cacheTtl: '0s' },
+            },
           },
         }),
-        // no caching: every read below must show ECS as it is now
-        mockServices.cache.mock({
-          get: jest.fn(async () => undefined),
-          set: jest.fn(async () => {}),
-          delete: jest.fn(async () => {}),
-        }).factory,
         catalogServiceMock.factory({
           entities: ['web', 'big', 'idle'].map(component),
         }),

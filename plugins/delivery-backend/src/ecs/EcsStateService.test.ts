@@ -151,6 +151,72 @@ describe('EcsStateService', () => {
     expect(describes).toHaveLength(1);
   });
 
+  it('starts every call that needs only the service name before DescribeServices answers', async () => {
+    let answerDescribe: () => void = () => {};
+    const describeAnswered = new Promise<void>(resolve => {
+      answerDescribe = resolve;
+    });
+    const started: string[] = [];
+    const { send, service } = setup(command => {
+      started.push((command as object).constructor.name);
+      return undefined;
+    });
+    const inner = send.getMockImplementation()!;
+    send.mockImplementation(async (command: unknown) => {
+      if (command instanceof DescribeServicesCommand) {
+        await describeAnswered;
+      }
+      return inner(command);
+    });
+    const state = service.getState(ref);
+    await new Promise(r => setTimeout(r, 50));
+    expect(started).toEqual(
+      expect.arrayContaining([
+        'ListTasksCommand',
+        'ListServiceDeploymentsCommand',
+      ]),
+    );
+    expect(started).not.toContain('DescribeServicesCommand');
+    answerDescribe();
+    expect((await state).rollbackTargets.map(t => t.revision)).toEqual([2, 1]);
+  });
+
+  it('describes a task definition once for the life of the process (revisions never change)', async () => {
+    const { send, service } = setup();
+    await service.getState(ref);
+    await service.getState(ref, { fresh: true });
+    const described = send.mock.calls
+      .filter(([c]) => c instanceof DescribeTaskDefinitionCommand)
+      .map(([c]) => (c as DescribeTaskDefinitionCommand).input.taskDefinition);
+    expect(described.sort()).toEqual([td(1), td(2), td(3)]);
+    expect(
+      send.mock.calls.filter(([c]) => c instanceof DescribeServicesCommand),
+    ).toHaveLength(2);
+  });
+
+  it('leaves no rejection unhandled when the service is gone', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      const { service } = setup(command => {
+        if (command instanceof DescribeServicesCommand) {
+          return { services: [], failures: [{ reason: 'MISSING' }] };
+        }
+        if (command instanceof ListTasksCommand) {
+          throw new Error('ServiceNotFoundException');
+        }
+        return undefined;
+      });
+      await expect(service.getState(ref)).rejects.toThrow(
+        'ECS service web not found in cluster c (MISSING)',
+      );
+      await new Promise(r => setTimeout(r, 50));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
   it('marks the rollback target that completed a rollout most recently, not the newest revision', async () => {
     const { service } = setup();
     const state = await service.getState(ref);

@@ -7,11 +7,13 @@ import {
   TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
+import { LRUCache } from 'lru-cache';
 import { NotFoundError } from '@backstage/errors';
 import {
   EcsContainerImage,
   EcsServiceState,
 } from '@cicd-aws/plugin-delivery-common';
+import { SwrCache } from '../cache/SwrCache';
 import { awsCall } from './awsErrors';
 import { EcsClientFactory } from './EcsClientFactory';
 import { loadServiceTasks } from './EcsTasks';
@@ -31,69 +33,60 @@ const imagesOf = (td?: TaskDefinition): EcsContainerImage[] =>
     image: c.image ?? '',
   }));
 
+/** Task definitions kept in memory: a revision's ARN always names the same definition. */
+const MAX_KNOWN_TASK_DEFINITIONS = 2000;
+
 /**
- * Reads an ECS service's deployment state. Reads are cached (short TTL) and
- * concurrent reads of one service share one set of AWS calls.
+ * Reads an ECS service's deployment state. Reads are cached with stale-while-revalidate (a
+ * viewer never waits for the refresh of a state the backend already has) and at most one load
+ * per service is in flight.
  */
 export class EcsStateService {
-  private readonly inFlight = new Map<string, Promise<EcsServiceState>>();
   private readonly history: ServiceDeploymentHistory;
+  private readonly states: SwrCache;
+  private readonly taskDefinitions = new LRUCache<
+    string,
+    Promise<TaskDefinition | undefined>
+  >({ max: MAX_KNOWN_TASK_DEFINITIONS });
 
   constructor(
     private readonly clients: EcsClientFactory,
-    private readonly cache: CacheService,
-    private readonly logger: LoggerService,
-    private readonly ttlMs: number = 10_000,
+    cache: CacheService,
+    logger: LoggerService,
+    ttlMs: number = 10_000,
+    staleWhileRevalidateMs: number = 60_000,
   ) {
     this.history = new ServiceDeploymentHistory(logger);
+    this.states = new SwrCache(cache, logger, {
+      ttlMs,
+      staleWhileRevalidateMs,
+    });
   }
 
   private cacheKey(ref: EcsServiceRef) {
     return `ecs-state:${ref.arn}`;
   }
 
-  /** The state, from the cache when fresh unless `fresh` is set. */
+  /** The state, from the cache unless `fresh` is set (then from a load that starts now). */
   async getState(
     ref: EcsServiceRef,
     options?: { fresh?: boolean },
   ): Promise<EcsServiceState> {
-    const key = this.cacheKey(ref);
-    if (!options?.fresh) {
-      const cached = (await this.cache.get(key)) as EcsServiceState | undefined;
-      if (cached) {
-        return cached;
-      }
-      const pending = this.inFlight.get(key);
-      if (pending) {
-        return pending;
-      }
-    }
-    const load = this.load(ref)
-      .then(async state => {
-        await this.cache
-          .set(key, state as any, { ttl: this.ttlMs })
-          .catch(e => this.logger.warn(`Failed to cache ECS state: ${e}`));
-        return state;
-      })
-      .finally(() => {
-        if (this.inFlight.get(key) === load) {
-          this.inFlight.delete(key);
-        }
-      });
-    this.inFlight.set(key, load);
-    return load;
+    return this.states.get(this.cacheKey(ref), () => this.load(ref), {
+      fresh: options?.fresh,
+    });
   }
 
   /** Drops the cached state of a service (after a rollback). */
   async invalidate(ref: EcsServiceRef): Promise<void> {
-    const key = this.cacheKey(ref);
-    this.inFlight.delete(key);
-    await this.cache.delete(key);
+    await this.states.invalidate(this.cacheKey(ref));
   }
 
   private async load(ref: EcsServiceRef): Promise<EcsServiceState> {
     const ecs = await this.clients.forArn(ref.arn, ref.region, ref.accountId);
-    const { services, failures } = await awsCall('ecs:DescribeServices', () =>
+    // Everything that needs only the service's name starts at once; the rollback targets need
+    // the family, which only DescribeServices tells.
+    const serviceLoad = awsCall('ecs:DescribeServices', () =>
       ecs.send(
         new DescribeServicesCommand({
           cluster: ref.cluster,
@@ -101,19 +94,37 @@ export class EcsStateService {
         }),
       ),
     );
-    const service = services?.[0];
-    if (!service || service.status === 'INACTIVE') {
-      const reason = failures?.[0]?.reason ?? service?.status ?? 'MISSING';
-      throw new NotFoundError(
-        `ECS service ${ref.service} not found in cluster ${ref.cluster} (${reason})`,
-      );
+    const tasksLoad = loadServiceTasks(ecs, ref.cluster, ref.service);
+    let resolveCandidates: (arns: string[]) => void = () => {};
+    const lastCompletedLoad = this.history.lastCompleted(
+      ecs,
+      ref,
+      new Promise<string[]>(resolve => {
+        resolveCandidates = resolve;
+      }),
+    );
+    // Settled here too, so an early failure of one leaves no rejection unhandled.
+    tasksLoad.catch(() => undefined);
+    let service: Service | undefined;
+    try {
+      const { services, failures } = await serviceLoad;
+      service = services?.[0];
+      if (!service || service.status === 'INACTIVE') {
+        const reason = failures?.[0]?.reason ?? service?.status ?? 'MISSING';
+        throw new NotFoundError(
+          `ECS service ${ref.service} not found in cluster ${ref.cluster} (${reason})`,
+        );
+      }
+    } catch (error) {
+      resolveCandidates([]);
+      throw error;
     }
     const current = service.taskDefinition
       ? parseTaskDefinition(service.taskDefinition)
       : undefined;
     const family = current?.family;
 
-    const describe = memoDescribe(ecs);
+    const describe = (arn: string) => this.describeTaskDefinition(ecs, arn);
     const primaryTaskDefinition = (service.deployments ?? []).find(
       d => d.status === 'PRIMARY',
     )?.taskDefinition;
@@ -130,19 +141,14 @@ export class EcsStateService {
         )
         .slice(0, MAX_ROLLBACK_TARGETS),
     );
-    // Started before awaiting the targets, so its first page is read while they are listed.
-    const lastCompletedLoad = this.history.lastCompleted(
-      ecs,
-      ref,
-      targetsLoad.then(
-        targets => targets.map(t => t.arn),
-        () => [],
-      ),
+    targetsLoad.then(
+      targets => resolveCandidates(targets.map(t => t.arn)),
+      () => resolveCandidates([]),
     );
     const [targets, targetDefinitions, tasks] = await Promise.all([
       targetsLoad,
       targetsLoad.then(ts => Promise.all(ts.map(t => describe(t.arn)))),
-      loadServiceTasks(ecs, ref.cluster, ref.service),
+      tasksLoad,
       ...(service.deployments ?? []).map(d =>
         d.taskDefinition ? describe(d.taskDefinition) : undefined,
       ),
@@ -212,6 +218,22 @@ export class EcsStateService {
       rollbackTargets,
     };
   }
+
+  /** DescribeTaskDefinition, once per revision for the life of the process. */
+  private describeTaskDefinition(
+    ecs: ECSClient,
+    arn: string,
+  ): Promise<TaskDefinition | undefined> {
+    let td = this.taskDefinitions.get(arn);
+    if (!td) {
+      td = awsCall('ecs:DescribeTaskDefinition', () =>
+        ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
+      ).then(r => r.taskDefinition);
+      this.taskDefinitions.set(arn, td);
+      td.catch(() => this.taskDefinitions.delete(arn));
+    }
+    return td;
+  }
 }
 
 /**
@@ -229,21 +251,6 @@ function deploymentStrategyOf(
     return 'BLUE_GREEN';
   }
   return 'ROLLING';
-}
-
-/** DescribeTaskDefinition with one call per ARN per load. */
-function memoDescribe(ecs: ECSClient) {
-  const memo = new Map<string, Promise<TaskDefinition | undefined>>();
-  return (arn: string) => {
-    let td = memo.get(arn);
-    if (!td) {
-      td = awsCall('ecs:DescribeTaskDefinition', () =>
-        ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn })),
-      ).then(r => r.taskDefinition);
-      memo.set(arn, td);
-    }
-    return td;
-  };
 }
 
 /** ACTIVE revisions of exactly `family`, newest first (sorted here; emulators ignore `sort`). */

@@ -3,6 +3,7 @@ import { InputError } from '@backstage/errors';
 import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
 import { DeliveryRouter } from '../schema/openapi';
 import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
+import { sendJson, timed } from '../service/jsonAnswer';
 import { requireAwsConfigured } from './awsConfigured';
 import { EcsStateService } from './EcsStateService';
 import { RollbackAttempt, RollbackService } from './RollbackService';
@@ -34,7 +35,10 @@ export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
   router.get('/v1/entities/:namespace/:kind/:name/ecs', async (req, res) => {
     requireAws();
     const { entity } = await entities.loadEntity(req);
-    res.json(await state.getState(ecsServiceRefOf(entity)));
+    const answer = await timed(req, 'state', () =>
+      state.getState(ecsServiceRefOf(entity)),
+    );
+    sendJson(req, res, answer);
   });
 
   router.post(

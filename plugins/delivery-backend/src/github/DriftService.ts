@@ -12,7 +12,8 @@ import type { RestEndpointMethodTypes } from '@octokit/rest';
 import { unzipSync } from 'fflate';
 import { GithubClientFactory, GithubRepoRef } from './GithubClientFactory';
 import { mapGithubError } from './githubErrors';
-import { GithubReadCache } from './GithubReadCache';
+import { SwrCache } from '../cache/SwrCache';
+import { GithubReadCache, repoKey } from './GithubReadCache';
 
 type WorkflowRun =
   RestEndpointMethodTypes['actions']['listWorkflowRuns']['response']['data']['workflow_runs'][number];
@@ -116,12 +117,25 @@ export class DriftService {
   constructor(
     private readonly clients: GithubClientFactory,
     private readonly reads: GithubReadCache,
+    private readonly answers: SwrCache,
     private readonly cache: CacheService,
     private readonly logger: LoggerService,
     private readonly staleAfterMs: number,
   ) {}
 
-  async getState(ref: GithubRepoRef, workflow: string): Promise<DriftState> {
+  /** The latest completed drift check's report, cached with stale-while-revalidate. */
+  getState(ref: GithubRepoRef, workflow: string): Promise<DriftState> {
+    return this.answers.get(
+      `${repoKey(ref)}:drift:${workflow}`,
+      () => this.loadState(ref, workflow),
+      { group: repoKey(ref) },
+    );
+  }
+
+  private async loadState(
+    ref: GithubRepoRef,
+    workflow: string,
+  ): Promise<DriftState> {
     const client = await this.clients.forRepo(ref);
     const slug = `${ref.owner}/${ref.repo}`;
     const workflowUrl = `${ref.htmlUrl}/actions/workflows/${workflow}`;
@@ -264,7 +278,7 @@ export class DriftService {
         host: ref.host,
       });
     }
-    await this.reads.invalidateRepo(ref);
+    await this.answers.invalidateGroup(repoKey(ref));
     const details = (response.data ?? {}) as {
       workflow_run_id?: number;
       html_url?: string;

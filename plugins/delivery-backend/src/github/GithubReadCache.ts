@@ -13,8 +13,6 @@ interface CachedResponse {
   etag?: string;
   /** `Link` header (pagination). */
   link?: string;
-  /** Epoch ms when GitHub last confirmed the data (200 or 304). */
-  fetchedAt: number;
 }
 
 /** What a read returns: GitHub's body and its pagination links. */
@@ -23,17 +21,19 @@ export interface GithubReadResult<T> {
   link?: string;
 }
 
-// Kept well beyond the freshness TTL: an old entry still has its ETag, and GitHub answers a
-// conditional request for unchanged data with a 304 that costs no rate limit.
+// An entry is kept for its ETag: GitHub answers a conditional request for unchanged data with a
+// 304 that costs no rate limit.
 const ENTRY_TTL_MS = 24 * 60 * 60 * 1000;
 
-const repoKey = (ref: GithubRepoRef) =>
-  `${ref.apiBaseUrl}/repos/${ref.owner}/${ref.repo}`.toLowerCase();
+/** The key naming every cached answer about one repository (see `SwrCache`'s groups). */
+export const repoKey = (ref: GithubRepoRef) =>
+  `github:${ref.apiBaseUrl}/repos/${ref.owner}/${ref.repo}`.toLowerCase();
 
 /**
- * Cached, conditional GitHub reads. Within the TTL an entry is served without calling GitHub;
- * after it, the request carries `If-None-Match` and a 304 renews the entry. Concurrent reads of
- * one URL (N people looking at one entity) share a single call, whether or not it is cached.
+ * Conditional GitHub reads. Every read calls GitHub, with `If-None-Match` when an earlier
+ * answer is kept, and a 304 returns that answer. How often reads happen is decided by the
+ * services' stale-while-revalidate caches in front of this one. Concurrent reads of one URL
+ * share a single call.
  */
 export class GithubReadCache {
   private readonly inFlight = new Map<string, Promise<GithubReadResult<any>>>();
@@ -41,7 +41,6 @@ export class GithubReadCache {
   constructor(
     private readonly cache: CacheService,
     private readonly logger: LoggerService,
-    private readonly ttlMs: number,
   ) {}
 
   /**
@@ -62,9 +61,7 @@ export class GithubReadCache {
           )
           .sort(([a], [b]) => a.localeCompare(b)),
       );
-    const key = `github:${repoKey(client.ref)}:${route}:${JSON.stringify(
-      defined,
-    )}`;
+    const key = `${repoKey(client.ref)}:${route}:${JSON.stringify(defined)}`;
     const pending = this.inFlight.get(key);
     if (pending) {
       return pending;
@@ -81,16 +78,6 @@ export class GithubReadCache {
     return read;
   }
 
-  /**
-   * Marks every cached read of the repository stale (after a re-run or a dispatch changed it),
-   * so the next read revalidates with GitHub instead of waiting for the TTL.
-   */
-  async invalidateRepo(ref: GithubRepoRef): Promise<void> {
-    await this.cache
-      .set(`github-stamp:${repoKey(ref)}`, Date.now(), { ttl: ENTRY_TTL_MS })
-      .catch(e => this.logger.warn(`Failed to invalidate GitHub cache: ${e}`));
-  }
-
   private async read<T>(
     client: GithubRepoClient,
     key: string,
@@ -98,20 +85,9 @@ export class GithubReadCache {
     params: Record<string, string | number | boolean>,
     context: GithubCallContext,
   ): Promise<GithubReadResult<T>> {
-    const [cached, stamp] = await Promise.all([
-      this.cache.get(key) as Promise<CachedResponse | undefined>,
-      this.cache.get(`github-stamp:${repoKey(client.ref)}`) as Promise<
-        number | undefined
-      >,
-    ]);
-    const now = Date.now();
-    if (
-      cached &&
-      now - cached.fetchedAt < this.ttlMs &&
-      cached.fetchedAt > (stamp ?? 0)
-    ) {
-      return { data: cached.data as T, link: cached.link };
-    }
+    const cached = (await this.cache.get(key).catch(() => undefined)) as
+      | CachedResponse
+      | undefined;
     let entry: CachedResponse;
     try {
       const response = await client.octokit.request(route, {
@@ -124,13 +100,12 @@ export class GithubReadCache {
         data: response.data as JsonValue,
         etag: response.headers.etag,
         link: response.headers.link,
-        fetchedAt: Date.now(),
       };
     } catch (error) {
       if (!cached || !isNotModified(error)) {
         throw mapGithubError(error, context);
       }
-      entry = { ...cached, fetchedAt: Date.now() };
+      return { data: cached.data as T, link: cached.link };
     }
     await this.cache
       .set(key, entry as unknown as JsonValue, { ttl: ENTRY_TTL_MS })

@@ -12,7 +12,8 @@ import {
 import type { RestEndpointMethodTypes } from '@octokit/rest';
 import { GithubClientFactory, GithubRepoRef } from './GithubClientFactory';
 import { mapGithubError } from './githubErrors';
-import { GithubReadCache, hasNextLink } from './GithubReadCache';
+import { SwrCache } from '../cache/SwrCache';
+import { GithubReadCache, hasNextLink, repoKey } from './GithubReadCache';
 
 type WorkflowRun =
   RestEndpointMethodTypes['actions']['listWorkflowRunsForRepo']['response']['data']['workflow_runs'][number];
@@ -163,22 +164,69 @@ function toDeployment(
   });
 }
 
-/** Workflow runs, jobs and deployments of an entity's repository, read through the cache. */
+/** Which runs to list. */
+export interface RunsQuery {
+  workflow?: string;
+  branch?: string;
+  status?: string;
+  page: number;
+  perPage: number;
+}
+
+/** Which deployments to list. */
+export interface DeploymentsQuery {
+  environment: string;
+  page: number;
+  perPage: number;
+}
+
+/**
+ * Workflow runs, jobs and deployments of an entity's repository. Each answer is cached with
+ * stale-while-revalidate; a re-run made here marks the repository's answers outdated.
+ */
 export class PipelineService {
   constructor(
     private readonly clients: GithubClientFactory,
     private readonly reads: GithubReadCache,
+    private readonly answers: SwrCache,
   ) {}
 
-  async listRuns(
+  /** Runs of the repository, or of one workflow, newest first. */
+  listRuns(ref: GithubRepoRef, query: RunsQuery): Promise<PipelineRunsPage> {
+    return this.answers.get(
+      `${repoKey(ref)}:runs:${JSON.stringify(query)}`,
+      () => this.loadRuns(ref, query),
+      { group: repoKey(ref) },
+    );
+  }
+
+  /** The latest attempt's jobs of a run. */
+  listJobs(ref: GithubRepoRef, runId: number): Promise<PipelineJobsResponse> {
+    return this.answers.get(
+      `${repoKey(ref)}:jobs:${runId}`,
+      () => this.loadJobs(ref, runId),
+      { group: repoKey(ref) },
+    );
+  }
+
+  /**
+   * Deployments the deploy workflow recorded for the environment, newest first, each with its
+   * latest status (one more request per deployment).
+   */
+  listDeployments(
     ref: GithubRepoRef,
-    query: {
-      workflow?: string;
-      branch?: string;
-      status?: string;
-      page: number;
-      perPage: number;
-    },
+    query: DeploymentsQuery,
+  ): Promise<DeliveryDeploymentsResponse> {
+    return this.answers.get(
+      `${repoKey(ref)}:deployments:${JSON.stringify(query)}`,
+      () => this.loadDeployments(ref, query),
+      { group: repoKey(ref) },
+    );
+  }
+
+  private async loadRuns(
+    ref: GithubRepoRef,
+    query: RunsQuery,
   ): Promise<PipelineRunsPage> {
     const client = await this.clients.forRepo(ref);
     const params = {
@@ -218,7 +266,7 @@ export class PipelineService {
     };
   }
 
-  async listJobs(
+  private async loadJobs(
     ref: GithubRepoRef,
     runId: number,
   ): Promise<PipelineJobsResponse> {
@@ -264,17 +312,13 @@ export class PipelineService {
         host: ref.host,
       });
     }
-    await this.reads.invalidateRepo(ref);
+    await this.answers.invalidateGroup(repoKey(ref));
     return { runId, runUrl: `${ref.htmlUrl}/actions/runs/${runId}` };
   }
 
-  /**
-   * Deployments the deploy workflow recorded for the environment, newest first, each with its
-   * latest status (one more, cached, request per deployment).
-   */
-  async listDeployments(
+  private async loadDeployments(
     ref: GithubRepoRef,
-    query: { environment: string; page: number; perPage: number },
+    query: DeploymentsQuery,
   ): Promise<DeliveryDeploymentsResponse> {
     const client = await this.clients.forRepo(ref);
     const slug = `${ref.owner}/${ref.repo}`;

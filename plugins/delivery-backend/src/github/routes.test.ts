@@ -72,6 +72,13 @@ async function listen(backend: { server: any }) {
   return `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
 }
 
+/** Polls `done` every 20 ms, at most 100 times. */
+async function waitFor(done: () => boolean) {
+  for (let i = 0; i < 100 && !done(); i++) {
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
 describe('GitHub routes against a fake GitHub Enterprise', () => {
   const fake = new FakeGithub(GHE, TOKEN);
   let baseUrl: string;
@@ -141,6 +148,7 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
             'badcreds',
             'forbidden',
             'missing',
+            'polled',
           ].map(n => component(n)),
         }),
       ],
@@ -260,18 +268,61 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
     await json('popular/pipeline-runs');
     expect(calls()).toHaveLength(1);
 
+    // Past the TTL the previous answer comes at once, and one revalidation runs behind it.
     await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 200));
-    const again = await json('popular/pipeline-runs');
-    expect(again.status).toBe(200);
-    expect(again.body).toEqual(answers[0].body);
+    const again = await Promise.all(
+      Array.from({ length: 10 }, () => json('popular/pipeline-runs')),
+    );
+    expect(again.map(a => a.status)).toEqual(Array(10).fill(200));
+    expect(again.map(a => a.body)).toEqual(Array(10).fill(answers[0].body));
+    await waitFor(() => calls().length === 2);
     expect(calls()).toHaveLength(2);
     expect(calls()[1].headers['if-none-match']).toMatch(/^W\/"[0-9a-f]{40}"$/);
 
-    // A change upstream is seen after the next TTL (GitHub answers 200 with a new ETag).
+    // A change upstream (GitHub answers 200 with a new ETag) is answered once the refresh
+    // after the next TTL has run: the first read after it still gets the previous answer.
     repo.runs = [fake.run('acme/popular', { id: 7002 }), ...repo.runs];
     await new Promise(r => setTimeout(r, TTL_SECONDS * 1000 + 200));
-    const changed = await json('popular/pipeline-runs');
+    const stale = await json('popular/pipeline-runs');
+    expect(stale.body.runs.map((r: any) => r.id)).toEqual([7001]);
+    await waitFor(() => calls().length === 3);
+    let changed = await json('popular/pipeline-runs');
+    for (let i = 0; i < 50 && changed.body.runs.length === 1; i++) {
+      await new Promise(r => setTimeout(r, 50));
+      changed = await json('popular/pipeline-runs');
+    }
     expect(changed.body.runs.map((r: any) => r.id)).toEqual([7002, 7001]);
+  });
+
+  it('answers a poll of an unchanged answer with 304 to its ETag, and says where the time went', async () => {
+    const repo = fake.repo('acme/polled');
+    repo.runs = [fake.run('acme/polled', { id: 7101 })];
+    const first = await api('polled/pipeline-runs');
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag');
+    expect(etag).toMatch(/^"[\w-]{27}"$/);
+    expect(first.headers.get('cache-control')).toBe('private, no-cache');
+    expect(first.headers.get('server-timing')).toMatch(
+      /^auth;dur=[\d.]+, catalog;dur=[\d.]+, github;dur=[\d.]+, serialise;dur=[\d.]+$/,
+    );
+
+    const poll = await fetch(
+      `${baseUrl}/api/delivery/v1/entities/default/component/polled/pipeline-runs`,
+      {
+        headers: {
+          Authorization: mockCredentials.user.header(),
+          // as a browser revalidates; fetch() adds Cache-Control: no-cache, also honoured
+          'If-None-Match': `W/${etag}, "other"`,
+        },
+      },
+    );
+    expect(poll.status).toBe(304);
+    expect(await poll.text()).toBe('');
+
+    // Another query is another answer with its own ETag.
+    const filtered = await api('polled/pipeline-runs?status=failure');
+    expect(filtered.status).toBe(200);
+    expect(filtered.headers.get('etag')).not.toBe(etag);
   });
 
   it('lists the jobs of a run with steps and timings', async () => {

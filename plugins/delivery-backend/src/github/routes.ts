@@ -9,6 +9,7 @@ import {
 } from '@cicd-aws/plugin-delivery-common';
 import { DeliveryRouter } from '../schema/openapi';
 import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
+import { sendJson, timed } from '../service/jsonAnswer';
 import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { retryAfterOnGithubRateLimit } from './githubErrors';
@@ -45,8 +46,8 @@ export function addGithubRoutes(
     async (req, res) => {
       const { entity } = await entities.loadEntity(req);
       const { workflow, branch, status, page, perPage } = req.query;
-      res.json(
-        await pipelines.listRuns(clients.repoOf(entity), {
+      const answer = await timed(req, 'github', () =>
+        pipelines.listRuns(clients.repoOf(entity), {
           workflow,
           branch,
           status,
@@ -54,6 +55,7 @@ export function addGithubRoutes(
           perPage: perPage ?? 20,
         }),
       );
+      sendJson(req, res, answer);
     },
   );
 
@@ -61,12 +63,10 @@ export function addGithubRoutes(
     '/v1/entities/:namespace/:kind/:name/pipeline-runs/:runId/jobs',
     async (req, res) => {
       const { entity } = await entities.loadEntity(req);
-      res.json(
-        await pipelines.listJobs(
-          clients.repoOf(entity),
-          Number(req.params.runId),
-        ),
+      const answer = await timed(req, 'github', () =>
+        pipelines.listJobs(clients.repoOf(entity), Number(req.params.runId)),
       );
+      sendJson(req, res, answer);
     },
   );
 
@@ -108,25 +108,27 @@ export function addGithubRoutes(
     async (req, res) => {
       const { entity } = await entities.loadEntity(req);
       const { environment, page, perPage } = req.query;
-      res.json(
-        await pipelines.listDeployments(clients.repoOf(entity), {
+      const answer = await timed(req, 'github', () =>
+        pipelines.listDeployments(clients.repoOf(entity), {
           environment:
             environment ?? annotation(entity, ANNOTATION_DEPLOY_ENVIRONMENT),
           page: page ?? 1,
           perPage: perPage ?? 20,
         }),
       );
+      sendJson(req, res, answer);
     },
   );
 
   router.get('/v1/entities/:namespace/:kind/:name/drift', async (req, res) => {
     const { entity } = await entities.loadEntity(req);
-    res.json(
-      await drift.getState(
+    const answer = await timed(req, 'github', () =>
+      drift.getState(
         clients.repoOf(entity),
         annotation(entity, ANNOTATION_DRIFT_WORKFLOW),
       ),
     );
+    sendJson(req, res, answer);
   });
 
   router.post(

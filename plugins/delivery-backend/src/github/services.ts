@@ -4,10 +4,13 @@ import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { GithubReadCache } from './GithubReadCache';
 import { PipelineService } from './PipelineService';
+import { SwrCache } from '../cache/SwrCache';
 import { readOptionalDurationMs } from '../config';
 
 /** Default seconds a GitHub answer is served from the cache before it is revalidated. */
 export const DEFAULT_GITHUB_CACHE_TTL_SECONDS = 30;
+/** Default minutes past the TTL during which a GitHub answer is served while it is refreshed. */
+export const DEFAULT_GITHUB_STALE_WHILE_REVALIDATE_MINUTES = 5;
 /** Default age after which a drift report is flagged stale (the workflow runs daily). */
 export const DEFAULT_DRIFT_STALE_AFTER_HOURS = 48;
 
@@ -18,19 +21,24 @@ export function createGithubServices(
   logger: LoggerService,
 ) {
   const clients = GithubClientFactory.fromConfig(config, logger);
-  const reads = new GithubReadCache(
-    cache,
-    logger,
-    readOptionalDurationMs(config, 'delivery.github.cacheTtl', {
+  const reads = new GithubReadCache(cache, logger);
+  const answers = new SwrCache(cache, logger, {
+    ttlMs: readOptionalDurationMs(config, 'delivery.github.cacheTtl', {
       seconds: DEFAULT_GITHUB_CACHE_TTL_SECONDS,
     }),
-  );
+    staleWhileRevalidateMs: readOptionalDurationMs(
+      config,
+      'delivery.github.staleWhileRevalidate',
+      { minutes: DEFAULT_GITHUB_STALE_WHILE_REVALIDATE_MINUTES },
+    ),
+  });
   return {
     clients,
-    pipelines: new PipelineService(clients, reads),
+    pipelines: new PipelineService(clients, reads, answers),
     drift: new DriftService(
       clients,
       reads,
+      answers,
       cache,
       logger,
       readOptionalDurationMs(config, 'delivery.drift.staleAfter', {

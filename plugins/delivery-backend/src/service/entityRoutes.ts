@@ -11,6 +11,8 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import { Request } from 'express';
+import { LRUCache } from 'lru-cache';
+import { timed } from './jsonAnswer';
 
 /** The path parameters every delivery route shares: `/v1/entities/{namespace}/{kind}/{name}/...`. */
 export interface EntityPathParams {
@@ -82,23 +84,61 @@ export async function authorizeEntity(
   }
 }
 
+/** Who a credential stands for, as a key: reads are reused only for the same caller. */
+function principalKey(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as {
+    type: string;
+    userEntityRef?: string;
+    subject?: string;
+  };
+  return `${principal.type}:${
+    principal.userEntityRef ?? principal.subject ?? ''
+  }`;
+}
+
 /** Entity lookup and permission checks for the delivery routes. */
 export function createEntityRoutes(options: {
   httpAuth: HttpAuthService;
   catalog: CatalogService;
   permissions: PermissionsService;
+  /**
+   * How long a read route reuses the entity it read for the same caller (every card of a tab,
+   * and every poll, would otherwise read it again); 0 reads it every time. Changes always read it.
+   */
+  entityCacheTtlMs?: number;
 }): EntityRoutes {
   const { httpAuth, catalog, permissions } = options;
-  const loadEntity = async (req: EntityRequest): Promise<LoadedEntity> =>
-    readEntity(
-      catalog,
-      stringifyEntityRef(req.params),
-      await httpAuth.credentials(req),
+  const ttl = options.entityCacheTtlMs ?? 0;
+  const recent =
+    ttl > 0
+      ? new LRUCache<string, Promise<LoadedEntity>>({ max: 5000, ttl })
+      : undefined;
+
+  const credentialsOf = (req: EntityRequest) =>
+    timed(req, 'auth', () => httpAuth.credentials(req));
+  const read = (req: EntityRequest, credentials: BackstageCredentials) =>
+    timed(req, 'catalog', () =>
+      readEntity(catalog, stringifyEntityRef(req.params), credentials),
     );
+
   return {
-    loadEntity,
+    async loadEntity(req) {
+      const credentials = await credentialsOf(req);
+      if (!recent) {
+        return read(req, credentials);
+      }
+      const key = `${principalKey(credentials)}|${entityRefOfPath(req.params)}`;
+      let loaded = recent.get(key);
+      if (!loaded) {
+        loaded = read(req, credentials);
+        recent.set(key, loaded);
+        // A failed read (404, catalog down) is not reused.
+        loaded.catch(() => recent.delete(key));
+      }
+      return { ...(await loaded), credentials };
+    },
     async authorize(req, permission, what) {
-      const loaded = await loadEntity(req);
+      const loaded = await read(req, await credentialsOf(req));
       await authorizeEntity(permissions, loaded, permission, what);
       return loaded;
     },

@@ -41,6 +41,8 @@ export interface RouterOptions {
   awsConfigured: boolean;
   /** The GitHub routes' services (pipeline runs, deployments, drift). */
   github: Pick<GithubRouteDeps, 'clients' | 'pipelines' | 'drift'>;
+  /** How long a read route reuses an entity it read for the same caller; default 0 (never). */
+  entityCacheTtlMs?: number;
 }
 
 /**
