@@ -169,6 +169,19 @@ export async function openLoop(options: {
     }
   };
 
+  /** One arrival: its requests at once; its latency from the intended start to the last answer. */
+  const arrive = (paths: string[], intended: number) => {
+    const p = Promise.all(paths.map(one)).then(() => {
+      histogram.recordValue(
+        Math.max(1, Math.round((performance.now() - intended) * 1000)),
+      );
+      inFlight -= 1;
+      completed += 1;
+      pending.delete(p);
+    });
+    pending.add(p);
+  };
+
   const t0 = performance.now() + 10;
   for (let i = 0; i < total; i++) {
     const intended = t0 + i * intervalMs;
@@ -181,15 +194,7 @@ export async function openLoop(options: {
     }
     inFlight += 1;
     sent += 1;
-    const p = Promise.all(options.pathsFor(i).map(one)).then(() => {
-      histogram.recordValue(
-        Math.max(1, Math.round((performance.now() - intended) * 1000)),
-      );
-      inFlight -= 1;
-      completed += 1;
-      pending.delete(p);
-    });
-    pending.add(p);
+    arrive(options.pathsFor(i), intended);
   }
   // Every request has its own timeout, so this ends.
   await Promise.all([...pending]);

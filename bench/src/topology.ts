@@ -43,6 +43,7 @@ import {
 import { startUpstreamProxy, UpstreamProxy } from './upstreamProxy';
 
 const run = promisify(execFile);
+// eslint-disable-next-line no-restricted-syntax -- the bench runs from its sources, never from a build
 export const repoRoot = resolve(__dirname, '../..');
 
 export const REGION = 'us-east-1';

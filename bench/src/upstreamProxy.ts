@@ -139,7 +139,7 @@ export function awsOperation(target: string): string {
   return `${prefix}:${action ?? service}`;
 }
 
-function operationOf(kind: UpstreamKind, req: http.IncomingMessage): string {
+function operationOf(req: http.IncomingMessage): string {
   const target = req.headers['x-amz-target'];
   if (typeof target === 'string' && target) return awsOperation(target);
   return templatedPath(req.method ?? 'GET', req.url ?? '/');
@@ -257,7 +257,7 @@ export async function startUpstreamProxy(
   function handler(l: Listener) {
     return async (req: http.IncomingMessage, res: http.ServerResponse) => {
       const start = performance.now();
-      const operation = operationOf(l.spec.kind, req);
+      const operation = operationOf(req);
       const fault = activeFault(l, operation);
       const record: CallRecord = {
         upstream: l.spec.name,
@@ -289,12 +289,13 @@ export async function startUpstreamProxy(
       if (fault?.kind === 'hang') {
         const ms = Math.min(fault.ms ?? maxHangMs, maxHangMs);
         await new Promise<void>(resolve => {
+          let timer: NodeJS.Timeout | undefined = undefined;
           const release = () => {
             clearTimeout(timer);
             hangs.delete(release);
             resolve();
           };
-          const timer = setTimeout(release, ms);
+          timer = setTimeout(release, ms);
           hangs.add(release);
         });
         req.socket.destroy();
