@@ -37,7 +37,7 @@ import {
   startTopology,
   Topology,
 } from './topology';
-import { ProxySnapshot, sequentialRounds } from './upstreamProxy';
+import { criticalPath, ProxySnapshot, sequentialRounds } from './upstreamProxy';
 
 // prettier 2 ships no types; only its synchronous format is used.
 const prettier: {
@@ -53,6 +53,8 @@ const option = (name: string) => {
 const smoke = flag('--smoke');
 const bundle = option('--bundle');
 const saveAs = option('--save-as');
+/** `--only cold,rollback`: run just these scenarios (names as logged, spaces as dashes). */
+const only = option('--only')?.split(',');
 
 const N = Number(option('--entities') ?? (smoke ? 2 : 100));
 const COLD_SAMPLES = smoke ? 1 : 3;
@@ -111,6 +113,7 @@ const target = (name: string, value: string, met: boolean) =>
 
 const results: Record<string, unknown> = {};
 const round1 = (x: number) => Math.round(x * 10) / 10;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -125,6 +128,9 @@ function callsByOperation(snap: ProxySnapshot): Record<string, number> {
 }
 
 async function scenario(name: string, fn: () => Promise<void>) {
+  if (only && !only.includes(name.replace(/ /g, '-'))) {
+    return;
+  }
   const started = performance.now();
   log(`scenario: ${name}`);
   try {
@@ -145,19 +151,39 @@ async function coldScenario(t: Topology) {
     ['ecs', coldEcs, DECLARED_ROUNDS.ecs],
     ['tab', coldTab, tabFloorRounds()],
   ] as const) {
-    const samples: Array<{ ms: number; rounds: number; calls: number }> = [];
+    const samples: Array<{
+      ms: number;
+      rounds: number;
+      calls: number;
+      upstreamOnPathMs: number;
+      oursMs: number;
+    }> = [];
+    let timeline: string[] = [];
     for (const name of names) {
       t.proxy.reset();
       const tally = newTally();
       const paths = kind === 'ecs' ? [routePath(name, 'ecs')] : tabPaths(name);
+      const viewStarted = performance.now();
       const { ms } = await view(t.baseUrl, t.token, paths, tally);
       checkTally(`cold ${kind} view of ${name}`, tally);
       const snap = t.proxy.snapshot();
+      const path = criticalPath(snap.calls);
       samples.push({
         ms: round1(ms),
         rounds: sequentialRounds(snap.calls),
         calls: snap.total,
+        upstreamOnPathMs: round1(path.upstreamMs),
+        oursMs: round1(ms - path.upstreamMs),
       });
+      // When each upstream call started and ended, from the view's start: where the time went.
+      timeline = snap.calls
+        .map(
+          c =>
+            `${Math.round(c.start - viewStarted)}-${Math.round(
+              c.end - viewStarted,
+            )} ms ${c.operation}`,
+        )
+        .sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
     }
     const floorMs = floorRounds * LATENCY_MS;
     const ms = median(samples.map(s => s.ms));
@@ -167,8 +193,11 @@ async function coldScenario(t: Topology) {
       medianMs: ms,
       declaredRounds: floorRounds,
       observedRounds: median(samples.map(s => s.rounds)),
+      medianUpstreamOnPathMs: median(samples.map(s => s.upstreamOnPathMs)),
+      medianOursMs: median(samples.map(s => s.oursMs)),
       floorMs,
       ratio,
+      lastSampleTimeline: timeline,
     };
     target(
       `cold ${kind} view ≤ 1.2x floor`,
@@ -306,6 +335,74 @@ async function openLoopScenario(t: Topology) {
     }
   }
   results.openLoop = out;
+}
+
+/**
+ * Where a warm request's time goes, from the backend's own `Server-Timing` header, and whether a
+ * poll that sends back the answer's ETag gets a 304 (what a polling card's browser does).
+ */
+async function warmRequestScenario(t: Topology) {
+  const out: Record<string, unknown> = {};
+  const samples = smoke ? 20 : 200;
+  for (const [kind, paths] of [
+    ['ecs', [routePath(HOT, 'ecs')]],
+    ['tab', tabPaths(HOT)],
+  ] as const) {
+    const phases: Record<string, number[]> = {};
+    const totals: number[] = [];
+    const etags = new Map<string, string>();
+    let notModified = 0;
+    let polls = 0;
+    const tally = newTally();
+    for (let i = 0; i < samples; i++) {
+      for (const path of paths) {
+        const started = performance.now();
+        const etag = etags.get(path);
+        const res = await fetch(`${t.baseUrl}${path}`, {
+          headers: {
+            authorization: `Bearer ${t.token}`,
+            // Every other request revalidates, as a polling card does.
+            ...(etag && i % 2 === 1 ? { 'if-none-match': etag } : {}),
+          },
+          signal: AbortSignal.timeout(15_000),
+        });
+        await res.arrayBuffer();
+        totals.push(performance.now() - started);
+        if ((res.status >= 200 && res.status < 300) || res.status === 304) {
+          tally.ok += 1;
+        } else {
+          tally.notOk += 1;
+        }
+        if (etag && i % 2 === 1) {
+          polls += 1;
+          if (res.status === 304) notModified += 1;
+        }
+        const answered = res.headers.get('etag');
+        if (answered) etags.set(path, answered);
+        for (const entry of (res.headers.get('server-timing') ?? '').split(
+          ',',
+        )) {
+          const match = /^\s*([\w-]+);dur=([\d.]+)/.exec(entry);
+          if (match) (phases[match[1]] ??= []).push(Number(match[2]));
+        }
+      }
+    }
+    checkTally(`warm requests ${kind}`, tally);
+    out[kind] = {
+      requests: totals.length,
+      medianMs: round2(median(totals)),
+      serverTimingMedianMs: Object.fromEntries(
+        Object.entries(phases).map(([name, xs]) => [name, round2(median(xs))]),
+      ),
+      revalidations: polls,
+      notModified,
+    };
+  }
+  check(
+    'a poll with the ETag of an unchanged answer gets 304',
+    (out.ecs as { notModified: number }).notModified > 0,
+  );
+  results.warm = out;
 }
 
 async function rssScenario(t: Topology) {
@@ -549,9 +646,21 @@ function report(meta: Record<string, unknown>) {
       'latency from intended start',
     ]);
   }
+  if (r.warm) {
+    const fmt = (w: any) =>
+      `${w.medianMs} ms: ${Object.entries(w.serverTimingMedianMs)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}; ${w.notModified}/${w.revalidations} polls 304`;
+    lines.push([
+      'warm request, median (Server-Timing, ms)',
+      fmt(r.warm.ecs),
+      fmt(r.warm.tab),
+      'sequential; every other one revalidates',
+    ]);
+  }
   if (r.cold) {
     const fmt = (c: any) =>
-      `${c.medianMs} ms, floor ${c.floorMs} ms (${c.ratio}x); rounds ${c.observedRounds} seen / ${c.declaredRounds} declared`;
+      `${c.medianMs} ms, floor ${c.floorMs} ms (${c.ratio}x); rounds ${c.observedRounds} seen / ${c.declaredRounds} declared; on the critical path ${c.medianUpstreamOnPathMs} ms upstream, ${c.medianOursMs} ms ours`;
     lines.push([
       'cold view (50 ms per upstream call)',
       fmt(r.cold.ecs),
@@ -691,6 +800,7 @@ async function main() {
     await scenario('cold view', () => coldScenario(topology));
     await scenario('upstream calls', () => callsScenario(topology));
     await scenario('warm throughput', () => throughputScenario(topology));
+    await scenario('warm request', () => warmRequestScenario(topology));
     await scenario('open loop', () => openLoopScenario(topology));
     await scenario('rss', () => rssScenario(topology));
     await scenario('rollback', () => rollbackScenario(topology));

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import {
   awsOperation,
+  criticalPath,
   sequentialRounds,
   startUpstreamProxy,
   templatedPath,
@@ -242,5 +243,29 @@ describe('upstream proxy', () => {
         call(102, 150),
       ]),
     ).toBe(3);
+  });
+});
+
+describe('criticalPath', () => {
+  const call = (operation: string, start: number, end: number) =>
+    ({ upstream: 'aws', operation, start, end, status: 200 } as any);
+  it('follows the calls each next one waited for, and sums their time', () => {
+    const path = criticalPath([
+      call('DescribeServices', 0, 60),
+      call('ListTasks', 0, 90),
+      call('ListTaskDefinitions', 70, 130),
+      call('DescribeTasks', 95, 120),
+      call('DescribeTaskDefinition', 140, 200),
+    ]);
+    expect(path.operations).toEqual([
+      'DescribeServices',
+      'ListTaskDefinitions',
+      'DescribeTaskDefinition',
+    ]);
+    expect(path.upstreamMs).toBe(180);
+  });
+
+  it('is empty without calls', () => {
+    expect(criticalPath([])).toEqual({ operations: [], upstreamMs: 0 });
   });
 });

@@ -452,3 +452,28 @@ export function sequentialRounds(calls: CallRecord[]): number {
   }
   return deepest;
 }
+
+/**
+ * The chain of calls that decided when the last answer came: from the call that ended last,
+ * back through, each time, the call that ended last before it started. `upstreamMs` is the time
+ * spent inside those calls (latency and the upstream's own work); the rest of a view's time on
+ * that chain is the caller's.
+ */
+export function criticalPath(calls: CallRecord[]): {
+  operations: string[];
+  upstreamMs: number;
+} {
+  const path: CallRecord[] = [];
+  let current = [...calls].sort((a, b) => b.end - a.end)[0];
+  for (let step = 0; current && step < calls.length; step++) {
+    path.unshift(current);
+    const start = current.start;
+    current = calls
+      .filter(c => c.end <= start)
+      .sort((a, b) => b.end - a.end)[0];
+  }
+  return {
+    operations: path.map(c => c.operation),
+    upstreamMs: path.reduce((sum, c) => sum + (c.end - c.start), 0),
+  };
+}
