@@ -221,8 +221,9 @@ export async function view(
   token: string,
   paths: string[],
   tally?: StatusTally,
-): Promise<{ ms: number; statuses: number[] }> {
+): Promise<{ ms: number; statuses: number[]; serverTimings: string[] }> {
   const started = performance.now();
+  const serverTimings: string[] = [];
   const statuses = await Promise.all(
     paths.map(async path => {
       try {
@@ -232,6 +233,9 @@ export async function view(
         });
         await res.arrayBuffer();
         if (tally) tallyStatus(tally, res.status, path);
+        serverTimings.push(
+          `${path}: ${res.headers.get('server-timing') ?? ''}`,
+        );
         return res.status;
       } catch (error) {
         if (tally) {
@@ -242,5 +246,5 @@ export async function view(
       }
     }),
   );
-  return { ms: performance.now() - started, statuses };
+  return { ms: performance.now() - started, statuses, serverTimings };
 }

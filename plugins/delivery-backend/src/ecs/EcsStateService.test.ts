@@ -181,6 +181,37 @@ describe('EcsStateService', () => {
     expect((await state).rollbackTargets.map(t => t.revision)).toEqual([2, 1]);
   });
 
+  it('describes the likely rollback targets while ListTaskDefinitions is still listing', async () => {
+    let answerList: () => void = () => {};
+    const listAnswered = new Promise<void>(resolve => {
+      answerList = resolve;
+    });
+    const { send, service } = setup();
+    const inner = send.getMockImplementation()!;
+    send.mockImplementation(async (command: unknown) => {
+      if (command instanceof ListTaskDefinitionsCommand) {
+        await listAnswered;
+      }
+      return inner(command);
+    });
+    const state = service.getState(ref);
+    await new Promise(r => setTimeout(r, 50));
+    const described = () =>
+      send.mock.calls
+        .filter(([c]) => c instanceof DescribeTaskDefinitionCommand)
+        .map(
+          ([c]) => (c as DescribeTaskDefinitionCommand).input.taskDefinition,
+        );
+    expect(described().sort()).toEqual([td(1), td(2), td(3)]);
+    answerList();
+    expect((await state).rollbackTargets.map(t => t.images)).toEqual([
+      [{ name: 'app', image: 'nginx' }],
+      [{ name: 'app', image: 'nginx' }],
+    ]);
+    // The targets found by the listing were the ones already described.
+    expect(described()).toHaveLength(3);
+  });
+
   it('describes a task definition once for the life of the process (revisions never change)', async () => {
     const { send, service } = setup();
     await service.getState(ref);

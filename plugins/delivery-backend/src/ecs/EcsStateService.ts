@@ -132,6 +132,21 @@ export class EcsStateService {
       (primaryTaskDefinition
         ? parseTaskDefinition(primaryTaskDefinition)?.revision
         : undefined) ?? current?.revision;
+    // The rollback targets are the ACTIVE revisions below the primary one, which only
+    // ListTaskDefinitions tells. The deploy workflow leaves earlier revisions ACTIVE, so the
+    // likely targets are described meanwhile instead of after it: one round less for a cold view.
+    // A guess that is no target costs one call per revision per process.
+    const revisionArn = primaryTaskDefinition ?? service.taskDefinition;
+    if (revisionArn && primaryRevision !== undefined) {
+      for (let back = 1; back <= MAX_ROLLBACK_TARGETS; back++) {
+        if (primaryRevision - back < 1) {
+          break;
+        }
+        describe(
+          revisionArn.replace(/:\d+$/, `:${primaryRevision - back}`),
+        ).catch(() => undefined);
+      }
+    }
     const targetsLoad = (
       family ? listActiveRevisions(ecs, family) : Promise.resolve([])
     ).then(revisions =>
