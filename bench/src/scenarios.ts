@@ -9,9 +9,13 @@
  *      ecs:ListServiceDeployments, ecs:DescribeTaskDefinition of the deployments
  *   3. ecs:DescribeTaskDefinition of the rollback targets (needs ListTaskDefinitions),
  *      ecs:DescribeTasks (needs ListTasks), ecs:DescribeServiceRevisions (needs ListServiceDeployments)
- *   Once ListTasks and ListServiceDeployments start at once (they need only the ARN), the chain is
- *   still 3: DescribeServices → ListTaskDefinitions (the family comes from the service) →
- *   DescribeTaskDefinition of the targets. A floor of 2 needs the family without DescribeServices.
+ *   Since 6975783 it is 2 (the before run, bench/results/before-7e68d97.json, was measured with 3):
+ *   1. ecs:DescribeServices, ecs:ListTasks RUNNING + STOPPED, ecs:ListServiceDeployments (the
+ *      last three need only the service's name)
+ *   2. ecs:ListTaskDefinitions (needs the family), ecs:DescribeTaskDefinition of the deployments
+ *      and of the revisions just below the primary one (the likely rollback targets, guessed from
+ *      its ARN), ecs:DescribeTasks, ecs:DescribeServiceRevisions
+ *   A third round only when a listed target was not guessed (inactive revisions in between).
  * GET .../pipeline-runs (github/PipelineService.ts listRuns): GET actions/runs. 1 round.
  * GET .../deployments (PipelineService.listDeployments): GET deployments → GET each deployment's
  *   statuses (in parallel). 2 rounds.
@@ -21,7 +25,7 @@
  * The whole tab: the four routes in parallel, so its floor is the longest of them.
  */
 export const DECLARED_ROUNDS: Record<TabRoute, number> = {
-  ecs: 3,
+  ecs: 2,
   'pipeline-runs': 1,
   deployments: 2,
   drift: 3,
@@ -47,5 +51,5 @@ export const tabPaths = (entity: string) =>
 export const catalogPath = (entity: string) =>
   `/api/catalog/entities/by-name/component/default/${entity}`;
 
-/** delivery.ecs.cacheTtl and delivery.github.cacheTtl: the defaults (config.d.ts), not overridden. */
+/** delivery.ecs.cacheTtl's default (config.d.ts), the shorter of the two TTLs (GitHub's is 30 s). */
 export const CACHE_TTL_MS = 10_000;
