@@ -425,8 +425,18 @@ async function warmRequestScenario(t: Topology) {
   results.warm = out;
 }
 
+/** The median of 5 RSS readings a second apart: one reading mostly tells where the GC was. */
+async function settledRssMb(pid: number): Promise<number> {
+  const readings: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    readings.push(rssMb(pid));
+    await new Promise(r => setTimeout(r, smoke ? 100 : 1000));
+  }
+  return median(readings);
+}
+
 async function rssScenario(t: Topology) {
-  const before = rssMb(t.backendPid);
+  const before = await settledRssMb(t.backendPid);
   let peak = before;
   const tally = newTally();
   const deadline = Date.now() + P.viewersSec * 1000;
@@ -454,7 +464,7 @@ async function rssScenario(t: Topology) {
   } finally {
     clearInterval(sampler);
   }
-  const after = rssMb(t.backendPid);
+  const after = await settledRssMb(t.backendPid);
   checkTally(`${P.viewers} viewers across ${N} entities`, tally);
   results.rss = {
     viewers: P.viewers,
