@@ -1,17 +1,24 @@
 import {
   ConflictError,
+  CustomErrorBase,
   InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
   isError,
 } from '@backstage/errors';
+import { networkFailureOf } from '../service/networkFailure';
 
 /**
  * AWS throttled the plugin after the SDK's retries. A 503 like any other (same error name), but
  * the only one worth a `Retry-After`: the others (no credentials, AWS not configured) need config.
  */
 export class AwsThrottledError extends ServiceUnavailableError {}
+
+/** AWS could not be reached (refused, reset, DNS, timeout): a bad gateway, not our bug. */
+export class AwsUnreachableError extends CustomErrorBase {
+  readonly statusCode = 502;
+}
 
 /**
  * Maps an error thrown by the AWS SDK to a Backstage error that the error
@@ -21,6 +28,14 @@ export class AwsThrottledError extends ServiceUnavailableError {}
 export function mapAwsError(error: unknown, action: string): Error {
   if (!isError(error)) {
     return new Error(`${action} failed: ${String(error)}`);
+  }
+  const network = networkFailureOf(error);
+  if (network || error.name === 'TimeoutError') {
+    const what = network?.what ?? 'no answer came in time';
+    const where = network?.where ? ` at ${network.where}` : '';
+    return new AwsUnreachableError(
+      `Could not reach AWS for ${action}${where}: ${what}. Check that the backend can reach the ECS endpoint of the service's region (network, proxy, or delivery.aws.endpoint for a local AWS).`,
+    );
   }
   switch (error.name) {
     case 'ServiceNotFoundException':

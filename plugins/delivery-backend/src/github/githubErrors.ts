@@ -6,6 +6,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { ErrorRequestHandler } from 'express';
+import { networkFailureOf } from '../service/networkFailure';
 
 /** What a failed GitHub call was for, so its error can say what to fix. */
 export interface GithubCallContext {
@@ -85,6 +86,13 @@ export function mapGithubError(
   const e = error as any;
   const status: number | undefined =
     typeof e?.status === 'number' ? e.status : undefined;
+  const network = networkFailureOf(error);
+  if (network) {
+    const where = network.where ? ` (${network.where})` : '';
+    return new GithubUpstreamError(
+      `Could not reach GitHub at ${context.host}${where} to ${context.operation}: ${network.what}. Check the apiBaseUrl of that integrations.github entry and that the backend can reach it.`,
+    );
+  }
   const said = githubMessage(e);
   if (status === undefined) {
     return error as Error;
