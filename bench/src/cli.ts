@@ -832,7 +832,13 @@ async function main() {
     await scenario('warm throughput', () => throughputScenario(topology));
     await scenario('warm request', () => warmRequestScenario(topology));
     await scenario('open loop', () => openLoopScenario(topology));
-    await scenario('rss', () => rssScenario(topology));
+    // --rss-rounds 2 repeats the viewers: memory that grows again in the second round is kept.
+    const rssRounds: unknown[] = [];
+    for (let i = 0; i < Number(option('--rss-rounds') ?? 1); i++) {
+      await scenario('rss', () => rssScenario(topology));
+      rssRounds.push(results.rss);
+    }
+    if (rssRounds.length > 1) results.rssRounds = rssRounds;
     await scenario('rollback', () => rollbackScenario(topology));
     await scenario('template', () => templateScenario(topology));
     const meta = {
