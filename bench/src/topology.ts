@@ -304,14 +304,29 @@ export async function startTopology(
         options.services,
         options.seedConcurrency ?? 4,
         async service => {
-          // Three revisions, the service on the newest: rollback has a target.
-          await seedEcsService({
-            endpoint: aws.endpoint,
-            region: REGION,
-            cluster: CLUSTER,
-            service,
-            images: IMAGES,
-          });
+          // Three revisions, the service on the newest: rollback has a target. moto's EC2 now
+          // and then answers a concurrent CreateSubnet with a 500 on a busy machine; the seed
+          // fails before it creates anything of the service, so it is tried again (3 times).
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await seedEcsService({
+                endpoint: aws.endpoint,
+                region: REGION,
+                cluster: CLUSTER,
+                service,
+                images: IMAGES,
+              });
+              break;
+            } catch (error) {
+              if (
+                attempt >= 3 ||
+                !/500 Internal Server Error/.test(String(error))
+              ) {
+                throw error;
+              }
+              log(`seeding ${service} failed (${attempt}/3), again: ${error}`);
+            }
+          }
           seedDemoRepo(github, `acme/${service}`, {
             cluster: CLUSTER,
             service,
