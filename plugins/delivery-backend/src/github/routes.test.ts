@@ -72,10 +72,10 @@ async function listen(backend: { server: any }) {
   return `http://127.0.0.1:${(backend.server.address() as AddressInfo).port}`;
 }
 
-/** Polls `done` every 20 ms, at most 100 times. */
+/** Polls `done` every 50 ms, at most 200 times (a busy machine is slow, never wrong). */
 async function waitFor(done: () => boolean) {
-  for (let i = 0; i < 100 && !done(); i++) {
-    await new Promise(r => setTimeout(r, 20));
+  for (let i = 0; i < 200 && !done(); i++) {
+    await new Promise(r => setTimeout(r, 50));
   }
 }
 
@@ -287,7 +287,7 @@ describe('GitHub routes against a fake GitHub Enterprise', () => {
     expect(stale.body.runs.map((r: any) => r.id)).toEqual([7001]);
     await waitFor(() => calls().length === 3);
     let changed = await json('popular/pipeline-runs');
-    for (let i = 0; i < 50 && changed.body.runs.length === 1; i++) {
+    for (let i = 0; i < 200 && changed.body.runs.length === 1; i++) {
       await new Promise(r => setTimeout(r, 50));
       changed = await json('popular/pipeline-runs');
     }
