@@ -24,6 +24,14 @@ interface State<T> {
   loads: number;
 }
 
+/**
+ * After the first answer for a key, one quiet reload this much later. The backend answers an
+ * expired entry at once and refreshes it behind the answer (stale-while-revalidate); this second
+ * answer is the refreshed one, so a card that does not poll is not left on an old state. An
+ * unchanged answer costs a 304.
+ */
+export const REVALIDATE_AFTER_FIRST_LOAD_MS = 2000;
+
 export interface RefreshableOptions<T> {
   /** False: load nothing (someone else provides the data). */
   enabled?: boolean;
@@ -50,14 +58,16 @@ export function useRefreshable<T>(
     loads: 0,
   });
 
-  const run = useCallback(() => {
+  const run = useCallback((quiet: boolean = false) => {
     controller.current?.abort();
     const current = new AbortController();
     controller.current = current;
-    setState(s => {
-      const shown = s.value !== undefined || s.error !== undefined;
-      return { ...s, loading: !shown, refreshing: shown };
-    });
+    if (!quiet) {
+      setState(s => {
+        const shown = s.value !== undefined || s.error !== undefined;
+        return { ...s, loading: !shown, refreshing: shown };
+      });
+    }
     loadRef.current(current.signal).then(
       value => {
         if (current.signal.aborted) return;
@@ -90,12 +100,20 @@ export function useRefreshable<T>(
   }, [key, enabled, run]);
 
   const busy = state.loading || state.refreshing;
-  const interval = busy ? undefined : options.pollIntervalMs?.(state.value);
+  const poll = busy ? undefined : options.pollIntervalMs?.(state.value);
+  const revalidate =
+    !busy && state.loads === 1 && state.error === undefined
+      ? REVALIDATE_AFTER_FIRST_LOAD_MS
+      : undefined;
+  const interval =
+    revalidate !== undefined && (poll === undefined || revalidate < poll)
+      ? revalidate
+      : poll;
   useEffect(() => {
     if (!enabled || interval === undefined) return undefined;
-    const timer = setTimeout(run, interval);
+    const timer = setTimeout(() => run(interval === revalidate), interval);
     return () => clearTimeout(timer);
-  }, [enabled, interval, run, state.loads]);
+  }, [enabled, interval, revalidate, run, state.loads]);
 
   return {
     value: state.value,
@@ -103,6 +121,6 @@ export function useRefreshable<T>(
     loading: state.loading,
     refreshing: state.refreshing,
     loadedAt: state.loadedAt,
-    refresh: run,
+    refresh: () => run(),
   };
 }
