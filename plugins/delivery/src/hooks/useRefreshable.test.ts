@@ -10,7 +10,8 @@ describe('useRefreshable', () => {
 
   it('reloads once, quietly, shortly after the first answer, and then only as polled', async () => {
     const answers = ['expired entry', 'refreshed entry', 'never asked'];
-    const load = jest.fn(async () => answers[load.mock.calls.length - 1]);
+    let calls = 0;
+    const load = jest.fn(async (): Promise<string> => answers[calls++]);
     const { result } = renderHook(() => useRefreshable('web', load));
     await waitFor(() => expect(result.current.value).toBe('expired entry'));
 
