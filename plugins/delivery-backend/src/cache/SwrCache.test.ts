@@ -34,6 +34,7 @@ function controlledLoad() {
   return {
     load,
     resolveNext: (value: JsonValue) => pending.shift()!.resolve(value),
+    resolveNewest: (value: JsonValue) => pending.pop()!.resolve(value),
     rejectNext: (error: Error) => pending.shift()!.reject(error),
   };
 }
@@ -180,6 +181,40 @@ describe('SwrCache', () => {
     resolveNext('new');
     expect(await before).toBe('old');
     expect(await after).toBe('new');
+  });
+
+  it('does not keep what a load that started before an invalidation returns (a rollback must show)', async () => {
+    const cache = newCache();
+    const { load, resolveNext } = controlledLoad();
+    const before = cache.get('k', load);
+    await flush();
+    await cache.invalidate('k');
+    resolveNext('state before the rollback');
+    expect(await before).toBe('state before the rollback');
+    const after = cache.get('k', load);
+    await flush();
+    resolveNext('state after the rollback');
+    expect(await after).toBe('state after the rollback');
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('does not let an older load that ends last replace a newer answer', async () => {
+    const store = mapCache();
+    const cache = newCache(store);
+    const { load, resolveNext, resolveNewest } = controlledLoad();
+    await primeWith(cache, load, resolveNext, 'v1');
+    now += ttlMs + 1;
+    expect(await cache.get('k', load)).toBe('v1'); // background refresh A starts
+    now += 1;
+    const fresh = cache.get('k', load, { fresh: true }); // B starts after A
+    await flush();
+    resolveNewest('B (newer)');
+    expect(await fresh).toBe('B (newer)');
+    resolveNext('A (older)');
+    await flush();
+    expect(await cache.get('k', load)).toBe('B (newer)');
+    const shared = (await store.get('k')) as { value: unknown };
+    expect(shared.value).toBe('B (newer)');
   });
 
   it('reads an entry another replica stored in the shared cache without loading', async () => {

@@ -26,6 +26,8 @@ interface Entry {
 interface Refresh {
   promise: Promise<unknown>;
   startedAt: number;
+  /** Set by `invalidate`: what this load returns predates a change and is not stored. */
+  superseded: boolean;
 }
 
 const DEFAULT_LOCAL_ENTRIES = 2000;
@@ -43,16 +45,16 @@ export class SwrCache {
   private readonly local: LRUCache<string, Entry>;
   private readonly refreshes = new Map<string, Refresh>();
   /** Keys whose background refresh failed, and when: retried one TTL later, not per request. */
-  private readonly failedAt = new Map<string, number>();
+  private readonly failedAt: LRUCache<string, number>;
 
   constructor(
     private readonly store: CacheService,
     private readonly logger: LoggerService,
     private readonly options: SwrCacheOptions,
   ) {
-    this.local = new LRUCache({
-      max: options.maxLocalEntries ?? DEFAULT_LOCAL_ENTRIES,
-    });
+    const max = options.maxLocalEntries ?? DEFAULT_LOCAL_ENTRIES;
+    this.local = new LRUCache({ max });
+    this.failedAt = new LRUCache({ max });
   }
 
   /**
@@ -100,7 +102,11 @@ export class SwrCache {
   /** Forgets `key` (after a change made through this backend). */
   async invalidate(key: string): Promise<void> {
     this.local.delete(key);
-    this.refreshes.delete(key);
+    const running = this.refreshes.get(key);
+    if (running) {
+      running.superseded = true;
+      this.refreshes.delete(key);
+    }
     await this.store
       .delete(key)
       .catch(e => this.logger.warn(`Failed to invalidate ${key}: ${e}`));
@@ -141,13 +147,21 @@ export class SwrCache {
       return running.promise;
     }
     const startedAt = Date.now();
-    const promise = load()
+    const refresh: Refresh = {
+      promise: Promise.resolve(),
+      startedAt,
+      superseded: false,
+    };
+    refresh.promise = load()
       .then(async value => {
-        const entry: Entry = { value, fetchedAt: startedAt };
         const current = this.local.get(key);
-        if (!current || current.fetchedAt <= startedAt) {
-          this.local.set(key, entry);
+        // Neither a load from before an invalidation nor one older than what is kept may
+        // replace it, here or in the shared cache.
+        if (refresh.superseded || (current && current.fetchedAt > startedAt)) {
+          return value;
         }
+        const entry: Entry = { value, fetchedAt: startedAt };
+        this.local.set(key, entry);
         this.failedAt.delete(key);
         await this.store
           .set(key, entry as unknown as JsonValue, { ttl: this.entryTtlMs() })
@@ -155,12 +169,12 @@ export class SwrCache {
         return value;
       })
       .finally(() => {
-        if (this.refreshes.get(key)?.promise === promise) {
+        if (this.refreshes.get(key) === refresh) {
           this.refreshes.delete(key);
         }
       });
-    this.refreshes.set(key, { promise, startedAt });
-    return promise;
+    this.refreshes.set(key, refresh);
+    return refresh.promise;
   }
 
   private async readShared(key: string): Promise<Entry | undefined> {

@@ -48,6 +48,10 @@ export class EcsStateService {
     string,
     Promise<TaskDefinition | undefined>
   >({ max: MAX_KNOWN_TASK_DEFINITIONS });
+  /** Guessed revisions that could not be described (deleted ones): not guessed again. */
+  private readonly unknownRevisions = new LRUCache<string, true>({
+    max: MAX_KNOWN_TASK_DEFINITIONS,
+  });
 
   constructor(
     private readonly clients: EcsClientFactory,
@@ -142,9 +146,13 @@ export class EcsStateService {
         if (primaryRevision - back < 1) {
           break;
         }
-        describe(
-          revisionArn.replace(/:\d+$/, `:${primaryRevision - back}`),
-        ).catch(() => undefined);
+        const guess = revisionArn.replace(
+          /:\d+$/,
+          `:${primaryRevision - back}`,
+        );
+        if (!this.unknownRevisions.has(guess)) {
+          describe(guess).catch(() => this.unknownRevisions.set(guess, true));
+        }
       }
     }
     const targetsLoad = (

@@ -278,6 +278,7 @@ export class DriftService {
         host: ref.host,
       });
     }
+    this.reads.forgetInFlight(ref);
     await this.answers.invalidateGroup(repoKey(ref));
     const details = (response.data ?? {}) as {
       workflow_run_id?: number;

@@ -78,6 +78,19 @@ export class GithubReadCache {
     return read;
   }
 
+  /**
+   * Forgets the calls in flight for the repository (after a change made through the portal), so
+   * a read that starts now makes its own call instead of joining one from before the change.
+   */
+  forgetInFlight(ref: GithubRepoRef): void {
+    const prefix = `${repoKey(ref)}:`;
+    for (const key of [...this.inFlight.keys()]) {
+      if (key.startsWith(prefix)) {
+        this.inFlight.delete(key);
+      }
+    }
+  }
+
   private async read<T>(
     client: GithubRepoClient,
     key: string,

@@ -312,6 +312,7 @@ export class PipelineService {
         host: ref.host,
       });
     }
+    this.reads.forgetInFlight(ref);
     await this.answers.invalidateGroup(repoKey(ref));
     return { runId, runUrl: `${ref.htmlUrl}/actions/runs/${runId}` };
   }

@@ -19,7 +19,7 @@ const rollback = createPermission({
 });
 
 function setup(entityCacheTtlMs: number) {
-  let caller = mockCredentials.user('user:default/alice');
+  let caller: any = mockCredentials.user('user:default/alice');
   const getEntityByRef = jest.fn(async (ref: string, _options?: unknown) =>
     ref === 'component:default/web' ? entity : undefined,
   );
@@ -43,6 +43,9 @@ function setup(entityCacheTtlMs: number) {
     getEntityByRef,
     signInAs: (ref: string) => {
       caller = mockCredentials.user(ref);
+    },
+    signInAsCredentials: (credentials: any) => {
+      caller = credentials;
     },
   };
 }
@@ -69,6 +72,20 @@ describe('createEntityRoutes', () => {
     expect(loaded.credentials).toEqual(
       mockCredentials.user('user:default/bob'),
     );
+  });
+
+  it('does not reuse a read between service tokens of one subject with other access restrictions', async () => {
+    const { routes, request, getEntityByRef, signInAsCredentials } =
+      setup(5000);
+    signInAsCredentials(
+      mockCredentials.service('external:ci', { permissionNames: ['a'] }),
+    );
+    await routes.loadEntity(request());
+    signInAsCredentials(
+      mockCredentials.service('external:ci', { permissionNames: ['b'] }),
+    );
+    await routes.loadEntity(request());
+    expect(getEntityByRef).toHaveBeenCalledTimes(2);
   });
 
   it('always reads the entity for a change, and never reuses a 404', async () => {

@@ -84,16 +84,22 @@ export async function authorizeEntity(
   }
 }
 
-/** Who a credential stands for, as a key: reads are reused only for the same caller. */
+/**
+ * Who a credential stands for, as a key: reads are reused only for the same caller. A service's
+ * access restrictions are part of it (two external-access tokens may share a subject).
+ */
 function principalKey(credentials: BackstageCredentials): string {
   const principal = credentials.principal as {
     type: string;
     userEntityRef?: string;
     subject?: string;
+    accessRestrictions?: unknown;
   };
-  return `${principal.type}:${
-    principal.userEntityRef ?? principal.subject ?? ''
-  }`;
+  return JSON.stringify([
+    principal.type,
+    principal.userEntityRef ?? principal.subject ?? '',
+    principal.accessRestrictions ?? null,
+  ]);
 }
 
 /** Entity lookup and permission checks for the delivery routes. */

@@ -88,6 +88,9 @@ describe('connection failures of the upstreams', () => {
       networkFailureOf(new Error('fetch failed', { cause: reset })),
     ).toEqual({ what: 'the connection was reset' });
     expect(networkFailureOf(new Error('Access denied'))).toBeUndefined();
+    expect(
+      networkFailureOf(new Error('wrapped', { cause: 'a string cause' })),
+    ).toBeUndefined();
     expect(networkFailureOf(undefined)).toBeUndefined();
   });
 });

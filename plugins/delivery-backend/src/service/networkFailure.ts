@@ -44,7 +44,11 @@ export function networkFailureOf(error: unknown): NetworkFailure | undefined {
         cause?: unknown;
       }
     | undefined;
-  for (let depth = 0; current && depth < 5; depth++) {
+  for (
+    let depth = 0;
+    current && typeof current === 'object' && depth < 5;
+    depth++
+  ) {
     // Octokit's RequestError (an HTTP answer, with `status`) has a deprecated `code` getter
     // that logs a warning when read; only system errors carry an errno code.
     const raw = 'status' in current ? undefined : current.code;
