@@ -8,17 +8,17 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DescribeServicesCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { parse } from 'yaml';
 import {
   MOTO_TOGGLES,
   motoOverrideTf,
   runTerraform,
 } from '@internal/local-aws';
+import { templateDryRunRequest } from '@internal/template-tests/src/dryRunRequest';
 import { rollingWithoutDomain } from '@internal/template-tests/src/fixtures';
 import { closedLoop, newTally, openLoop, StatusTally, view } from './load';
 import {
@@ -548,27 +548,9 @@ async function rollbackScenario(t: Topology) {
   };
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter(e => e.isFile())
-    .map(e => relative(dir, join(e.parentPath, e.name)));
-}
-
 async function templateScenario(t: Topology) {
-  const templateDir = join(repoRoot, 'templates', 'aws-ecs-service');
-  const template = parse(
-    await readFile(join(templateDir, 'template.yaml'), 'utf8'),
-  );
-  const directoryContents = await Promise.all(
-    (
-      await listFiles(templateDir)
-    ).map(async path => ({
-      path,
-      base64Content: (
-        await readFile(join(templateDir, path))
-      ).toString('base64'),
-    })),
+  const { template, directoryContents } = await templateDryRunRequest(
+    'aws-ecs-service',
   );
   const values = {
     ...rollingWithoutDomain,

@@ -6,11 +6,11 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import scaffolderGithubModule from '@backstage/plugin-scaffolder-backend-module-github';
 import scaffolderDeliveryModule from '@cicd-aws/plugin-scaffolder-backend-module-delivery';
-import { mkdtemp, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { parse } from 'yaml';
+import { dirname, join, resolve } from 'node:path';
 import { resolvePackagePath } from '@backstage/backend-plugin-api';
+import { templateDryRunRequest } from './dryRunRequest';
 
 export const repoRoot = resolve(
   resolvePackagePath('@internal/template-tests'),
@@ -44,13 +44,6 @@ export async function stopScaffolder(): Promise<void> {
   backend = undefined;
 }
 
-async function listFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries
-    .filter(e => e.isFile())
-    .map(e => relative(dir, join(e.parentPath, e.name)));
-}
-
 export interface DryRunResult {
   status: number;
   /** Validation errors when the values do not satisfy the form's schema (status 400). */
@@ -73,19 +66,8 @@ export async function dryRunTemplate(
   templateName: string,
   values: Record<string, unknown>,
 ): Promise<DryRunResult> {
-  const templateDir = join(repoRoot, 'templates', templateName);
-  const template = parse(
-    await readFile(join(templateDir, 'template.yaml'), 'utf8'),
-  );
-  const directoryContents = await Promise.all(
-    (
-      await listFiles(templateDir)
-    ).map(async path => ({
-      path,
-      base64Content: (
-        await readFile(join(templateDir, path))
-      ).toString('base64'),
-    })),
+  const { template, directoryContents } = await templateDryRunRequest(
+    templateName,
   );
   const { server } = await scaffolder();
   const address = server.address();
