@@ -58,6 +58,9 @@ export const spec = {
           '404': {
             $ref: '#/components/responses/Error',
           },
+          '502': {
+            $ref: '#/components/responses/Error',
+          },
           '503': {
             $ref: '#/components/responses/Unavailable',
           },
@@ -80,6 +83,9 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
           },
         ],
         requestBody: {
@@ -116,6 +122,12 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/Error',
           },
+          '422': {
+            $ref: '#/components/responses/Error',
+          },
+          '502': {
+            $ref: '#/components/responses/Error',
+          },
           '503': {
             $ref: '#/components/responses/Unavailable',
           },
@@ -138,6 +150,9 @@ export const spec = {
           },
           {
             $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
           },
         ],
         requestBody: {
@@ -171,6 +186,12 @@ export const spec = {
             $ref: '#/components/responses/Error',
           },
           '409': {
+            $ref: '#/components/responses/Error',
+          },
+          '422': {
+            $ref: '#/components/responses/Error',
+          },
+          '502': {
             $ref: '#/components/responses/Error',
           },
           '503': {
@@ -342,6 +363,9 @@ export const spec = {
               $ref: '#/components/parameters/name',
             },
             {
+              $ref: '#/components/parameters/idempotencyKey',
+            },
+            {
               $ref: '#/components/parameters/runId',
             },
           ],
@@ -366,6 +390,9 @@ export const spec = {
               $ref: '#/components/responses/Error',
             },
             '409': {
+              $ref: '#/components/responses/Error',
+            },
+            '422': {
               $ref: '#/components/responses/Error',
             },
             '502': {
@@ -503,6 +530,9 @@ export const spec = {
           {
             $ref: '#/components/parameters/name',
           },
+          {
+            $ref: '#/components/parameters/idempotencyKey',
+          },
         ],
         responses: {
           '202': {
@@ -527,6 +557,9 @@ export const spec = {
           '409': {
             $ref: '#/components/responses/Error',
           },
+          '422': {
+            $ref: '#/components/responses/Error',
+          },
           '502': {
             $ref: '#/components/responses/Error',
           },
@@ -539,6 +572,19 @@ export const spec = {
   },
   components: {
     parameters: {
+      idempotencyKey: {
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        description:
+          'A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422.',
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 255,
+          pattern: '^[\\x21-\\x7E]+$',
+        },
+      },
       runId: {
         name: 'runId',
         in: 'path',
@@ -646,6 +692,27 @@ export const spec = {
       },
     },
     schemas: {
+      StaleAnswer: {
+        type: 'object',
+        description:
+          'Set when this answer is the last good one, served because getting a new one failed (the upstream is down, throttling or timing out). The rest of the answer is as it was at `fetchedAt`.',
+        required: ['fetchedAt', 'ageSeconds', 'reason'],
+        properties: {
+          fetchedAt: {
+            type: 'string',
+            description:
+              'When the served answer was fetched from the upstream.',
+          },
+          ageSeconds: {
+            type: 'integer',
+            description: 'Seconds between `fetchedAt` and this answer.',
+          },
+          reason: {
+            type: 'string',
+            description: 'Why no newer answer could be fetched.',
+          },
+        },
+      },
       Error: {
         type: 'object',
         properties: {
@@ -989,6 +1056,9 @@ export const spec = {
           'rollbackTargets',
         ],
         properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
           serviceArn: {
             type: 'string',
           },
@@ -1200,6 +1270,9 @@ export const spec = {
         description: 'A page of {@link PipelineRun}s, newest first.',
         required: ['runs', 'totalCount', 'page', 'perPage', 'hasNextPage'],
         properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
           runs: {
             type: 'array',
             items: {
@@ -1298,6 +1371,9 @@ export const spec = {
         description: 'Answer of `GET .../pipeline-runs/:runId/jobs`.',
         required: ['runId', 'totalCount', 'jobs'],
         properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
           runId: {
             type: 'integer',
           },
@@ -1436,6 +1512,9 @@ export const spec = {
           'hasNextPage',
         ],
         properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
           environment: {
             type: 'string',
           },
@@ -1513,6 +1592,9 @@ export const spec = {
           'resources',
         ],
         properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
           repositoryUrl: {
             type: 'string',
             description:

@@ -183,6 +183,15 @@ export type webhooks = Record<string, never>;
 /** The schemas of the delivery backend's OpenAPI document. @public */
 export type components = {
   schemas: {
+    /** Set when this answer is the last good one, served because getting a new one failed (the upstream is down, throttling or timing out). The rest of the answer is as it was at `fetchedAt`. */
+    StaleAnswer: {
+      /** When the served answer was fetched from the upstream. */
+      fetchedAt: string;
+      /** Seconds between `fetchedAt` and this answer. */
+      ageSeconds: number;
+      /** Why no newer answer could be fetched. */
+      reason: string;
+    };
     Error: {
       error: {
         name: string;
@@ -294,6 +303,7 @@ export type components = {
     };
     /** Response of `GET /v1/entities/:namespace/:kind/:name/ecs`. */
     EcsServiceState: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
       serviceArn: string;
       clusterArn?: string;
       serviceName: string;
@@ -369,6 +379,7 @@ export type components = {
     };
     /** A page of {@link PipelineRun}s, newest first. */
     PipelineRunsPage: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
       runs: components['schemas']['PipelineRun'][];
       /** Runs matching the filters (GitHub counts at most 1000 for some filters). */
       totalCount: number;
@@ -402,6 +413,7 @@ export type components = {
     };
     /** Answer of `GET .../pipeline-runs/:runId/jobs`. */
     PipelineJobsResponse: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
       runId: number;
       totalCount: number;
       jobs: components['schemas']['PipelineJob'][];
@@ -451,6 +463,7 @@ export type components = {
       | 'success';
     /** Answer of `GET .../deployments`. */
     DeliveryDeploymentsResponse: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
       environment: string;
       /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
       repositoryUrl: string;
@@ -472,6 +485,7 @@ export type components = {
     };
     /** Answer of `GET .../drift`: the latest completed check of the drift workflow. */
     DriftState: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
       /** The repository's page on its GitHub host (github.com or GitHub Enterprise). */
       repositoryUrl: string;
       /** The compared commit's page on the repository's GitHub host, when the commit is known. */
@@ -559,6 +573,8 @@ export type components = {
     };
   };
   parameters: {
+    /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+    idempotencyKey: string;
     runId: number;
     page: number;
     perPage: number;
@@ -598,13 +614,17 @@ export interface operations {
       400: components['responses']['Error'];
       403: components['responses']['Error'];
       404: components['responses']['Error'];
+      502: components['responses']['Error'];
       503: components['responses']['Unavailable'];
     };
   };
   rollbackEcsService: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+        'Idempotency-Key'?: components['parameters']['idempotencyKey'];
+      };
       path: {
         namespace: components['parameters']['namespace'];
         kind: components['parameters']['kind'];
@@ -631,13 +651,18 @@ export interface operations {
       403: components['responses']['Error'];
       404: components['responses']['Error'];
       409: components['responses']['Error'];
+      422: components['responses']['Error'];
+      502: components['responses']['Error'];
       503: components['responses']['Unavailable'];
     };
   };
   stopEcsRollout: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+        'Idempotency-Key'?: components['parameters']['idempotencyKey'];
+      };
       path: {
         namespace: components['parameters']['namespace'];
         kind: components['parameters']['kind'];
@@ -664,6 +689,8 @@ export interface operations {
       403: components['responses']['Error'];
       404: components['responses']['Error'];
       409: components['responses']['Error'];
+      422: components['responses']['Error'];
+      502: components['responses']['Error'];
       503: components['responses']['Unavailable'];
     };
   };
@@ -751,7 +778,10 @@ export interface operations {
   rerunFailedPipelineJobs: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+        'Idempotency-Key'?: components['parameters']['idempotencyKey'];
+      };
       path: {
         namespace: components['parameters']['namespace'];
         kind: components['parameters']['kind'];
@@ -775,6 +805,7 @@ export interface operations {
       403: components['responses']['Error'];
       404: components['responses']['Error'];
       409: components['responses']['Error'];
+      422: components['responses']['Error'];
       502: components['responses']['Error'];
       503: components['responses']['GithubUnavailable'];
     };
@@ -845,7 +876,10 @@ export interface operations {
   startDriftCheck: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+        'Idempotency-Key'?: components['parameters']['idempotencyKey'];
+      };
       path: {
         namespace: components['parameters']['namespace'];
         kind: components['parameters']['kind'];
@@ -868,6 +902,7 @@ export interface operations {
       403: components['responses']['Error'];
       404: components['responses']['Error'];
       409: components['responses']['Error'];
+      422: components['responses']['Error'];
       502: components['responses']['Error'];
       503: components['responses']['GithubUnavailable'];
     };
