@@ -3,6 +3,16 @@ import { HumanDuration } from '@backstage/types';
 export interface Config {
   /** Configuration of the delivery backend plugin. */
   delivery?: {
+    /** Who may take the delivery actions, besides the entity's owners (the portal's policy). */
+    permissions?: {
+      /**
+       * Group entity refs (e.g. `group:default/platform-admins`) whose members may roll back,
+       * stop a rollout, re-run failed jobs and start a drift check on every entity, owners or
+       * not. Read by the portal's permission policy (`DeliveryOwnersPolicy` in
+       * `packages/backend`); the backend does not start when an entry is not a group entity ref.
+       */
+      adminGroups?: string[];
+    };
     /** AWS access of the delivery plugin (credentials come from the `aws` section of `@backstage/integration-aws-node`). */
     aws?: {
       /**
@@ -42,6 +52,22 @@ export interface Config {
      * re-run and drift check always read it afresh.
      */
     entityCacheTtl?: HumanDuration | string;
+    /** How changes (rollback, stop-rollout, re-run, drift check) stay single across replicas. */
+    changes?: {
+      /**
+       * How long a rollback or stop-rollout holds its service's lock in the plugin database,
+       * as `2m`, `PT2M` or `{ minutes: 2 }`; default 2 minutes. It is released as soon as the
+       * change has been sent; this only bounds how long a replica that died mid-change keeps
+       * others from changing that service. Keep it longer than a few ECS calls with their
+       * timeouts and retries. Also how long a running request holds its `Idempotency-Key`.
+       */
+      lockTtl?: HumanDuration | string;
+      /**
+       * How long the answer of a change sent with an `Idempotency-Key` is kept, so that a retry
+       * gets it instead of changing again; default 24 hours.
+       */
+      idempotencyKeyRetention?: HumanDuration | string;
+    };
     /**
      * GitHub access of the pipeline-runs, deployments and drift routes. Credentials (token or
      * GitHub App) and GitHub Enterprise's `apiBaseUrl` come from `integrations.github`.

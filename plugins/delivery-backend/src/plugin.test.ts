@@ -110,11 +110,17 @@ describe('delivery backend against the local AWS', () => {
     throw new Error('service did not reach a steady state');
   };
 
-  const api = (path: string, init?: { body?: unknown; user?: boolean }) =>
+  const api = (
+    path: string,
+    init?: { body?: unknown; user?: boolean; idempotencyKey?: string },
+  ) =>
     fetch(`${baseUrl}/api/delivery/v1/entities/default/component/${path}`, {
       method: init?.body === undefined ? 'GET' : 'POST',
       headers: {
         'Content-Type': 'application/json',
+        ...(init?.idempotencyKey
+          ? { 'Idempotency-Key': init.idempotencyKey }
+          : {}),
         ...(init?.user === false
           ? {}
           : { Authorization: mockCredentials.user.header() }),
@@ -544,6 +550,50 @@ describe('delivery backend against the local AWS', () => {
         )
         .sort(),
     ).toEqual(['f', 's']);
+    await waitForSteadyState();
+  });
+
+  it('answers a retried rollback with the first answer and rolls back once', async () => {
+    await ecs.send(
+      new UpdateServiceCommand({
+        cluster: CLUSTER,
+        service: SERVICE,
+        taskDefinition: tdArn(3),
+      }),
+    );
+    await waitForSteadyState();
+    const body = { revision: 'previous', reason: 'bad release' };
+    const first = await api(`${SERVICE}/ecs/rollback`, {
+      body,
+      idempotencyKey: 'submit-1',
+    });
+    expect(first.status).toBe(202);
+    const answer = await first.json();
+    expect(answer).toMatchObject({ fromRevision: 3, toRevision: 2 });
+
+    const retry = await api(`${SERVICE}/ecs/rollback`, {
+      body,
+      idempotencyKey: 'submit-1',
+    });
+    expect(retry.status).toBe(202);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(await retry.json()).toEqual(answer);
+    // Without the key the retry would have gone on to revision 1.
+    const service = await describeService();
+    expect(service.taskDefinition).toBe(tdArn(2));
+    expect(service.deployments).toHaveLength(2);
+
+    const reused = await api(`${SERVICE}/ecs/rollback`, {
+      body: { ...body, revision: 1 },
+      idempotencyKey: 'submit-1',
+    });
+    expect(reused.status).toBe(422);
+    expect((await reused.json()).error.message).toContain(
+      'already used with a different request',
+    );
+    expect(
+      auditEvents.map(e => e.success.mock.calls[0]?.[0]?.meta?.replayed),
+    ).toEqual([undefined, true, undefined]);
     await waitForSteadyState();
   });
 

@@ -8,6 +8,8 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 import { registerDeliveryActions } from './actions/registerDeliveryActions';
 import { readOptionalDurationMs } from './config';
+import { IdempotencyStore } from './database/IdempotencyStore';
+import { ServiceLocks } from './database/ServiceLocks';
 import { isAwsConfigured } from './ecs/awsConfigured';
 import { EcsClientFactory } from './ecs/EcsClientFactory';
 import { EcsStateService } from './ecs/EcsStateService';
@@ -59,7 +61,24 @@ export const deliveryPlugin = createBackendPlugin({
             minutes: 1,
           }),
         );
-        const rollbacks = new RollbackService(clients, state);
+        const lockTtlMs = readOptionalDurationMs(
+          config,
+          'delivery.changes.lockTtl',
+          { minutes: 2 },
+        );
+        const rollbacks = new RollbackService(
+          clients,
+          state,
+          new ServiceLocks(deps.database, lockTtlMs),
+        );
+        const idempotency = new IdempotencyStore(deps.database, {
+          leaseMs: lockTtlMs,
+          retentionMs: readOptionalDurationMs(
+            config,
+            'delivery.changes.idempotencyKeyRetention',
+            { hours: 24 },
+          ),
+        });
         const awsConfigured = isAwsConfigured(config);
         if (!awsConfigured) {
           logger.warn(
@@ -80,6 +99,7 @@ export const deliveryPlugin = createBackendPlugin({
             ...deps,
             state,
             rollbacks,
+            idempotency,
             awsConfigured,
             github,
             entityCacheTtlMs: readOptionalDurationMs(

@@ -15,24 +15,34 @@ import {
 import { awsCall } from './awsErrors';
 import { EcsClientFactory } from './EcsClientFactory';
 import { EcsStateService } from './EcsStateService';
+import { ServiceLocks } from '../database/ServiceLocks';
 import { EcsServiceRef, parseTaskDefinition } from './serviceArn';
 
 /** What a rollback attempt resolved, for the audit log even when it fails. */
 export interface RollbackAttempt {
   fromRevision?: number;
   toRevision?: number;
+  /** The stopped service deployment (stop-rollout). */
+  serviceDeploymentArn?: string;
+}
+
+/** How a change takes part in an idempotent request (see IdempotencyStore). */
+export interface ChangeJournal {
+  /** What an earlier attempt of the same request resolved before it stopped without an answer. */
+  resumed?: RollbackAttempt;
+  /** Called with the resolved target just before the change is sent to ECS. */
+  beforeChange?(attempt: RollbackAttempt): Promise<void>;
 }
 
 /**
- * Rolls an ECS service back to an earlier revision of its task-definition
- * family. One rollback per service at a time in this process.
+ * Rolls an ECS service back to an earlier revision of its task-definition family. One change
+ * per service at a time across every replica: the lock is a row in the plugin's database.
  */
 export class RollbackService {
-  private readonly locks = new Set<string>();
-
   constructor(
     private readonly clients: EcsClientFactory,
     private readonly state: EcsStateService,
+    private readonly locks: ServiceLocks,
   ) {}
 
   /** Runs `change` while holding the service's lock; a second caller gets 409 at once. */
@@ -40,17 +50,17 @@ export class RollbackService {
     ref: EcsServiceRef,
     change: () => Promise<T>,
   ): Promise<T> {
-    if (this.locks.has(ref.arn)) {
+    const lease = await this.locks.tryAcquire(`ecs-service:${ref.arn}`);
+    if (!lease) {
       throw new ConflictError(
         `Another rollback of ${ref.service} is in progress; try again when it has started`,
       );
     }
-    this.locks.add(ref.arn);
     try {
       return await change();
     } finally {
       await this.state.invalidate(ref);
-      this.locks.delete(ref.arn);
+      await lease.release();
     }
   }
 
@@ -72,10 +82,24 @@ export class RollbackService {
     ref: EcsServiceRef,
     request: EcsRollbackRequest,
     attempt: RollbackAttempt = {},
+    journal: ChangeJournal = {},
   ): Promise<EcsRollbackResponse> {
     return this.exclusively(ref, async () => {
       const state = await this.freshRollingState(entity, ref);
       const primary = state.deployments.find(d => d.status === 'PRIMARY');
+      const resumed = journal.resumed;
+      if (
+        resumed?.toRevision !== undefined &&
+        primary?.revision === resumed.toRevision
+      ) {
+        // The earlier attempt's UpdateService went through before its answer was lost.
+        Object.assign(attempt, resumed);
+        return {
+          deploymentId: primary.id,
+          fromRevision: resumed.fromRevision ?? resumed.toRevision,
+          toRevision: resumed.toRevision,
+        };
+      }
       const fromRevision =
         primary?.revision ??
         (state.taskDefinitionArn
@@ -89,7 +113,9 @@ export class RollbackService {
       attempt.fromRevision = fromRevision;
 
       let toRevision: number;
-      if (request.revision === 'previous') {
+      if (resumed?.toRevision !== undefined) {
+        toRevision = resumed.toRevision;
+      } else if (request.revision === 'previous') {
         const previous = state.rollbackTargets[0];
         if (!previous) {
           throw new ConflictError(
@@ -144,6 +170,7 @@ export class RollbackService {
         );
       }
 
+      await journal.beforeChange?.(attempt);
       const ecs = await this.clients.forArn(ref.arn, ref.region, ref.accountId);
       const { service } = await awsCall('ecs:UpdateService', () =>
         ecs.send(
@@ -168,12 +195,26 @@ export class RollbackService {
     entity: Entity,
     ref: EcsServiceRef,
     attempt: RollbackAttempt = {},
+    journal: ChangeJournal = {},
   ): Promise<EcsStopRolloutResponse> {
     return this.exclusively(ref, async () => {
       const state = await this.freshRollingState(entity, ref);
       const inProgress = state.deployments.find(
         d => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS',
       );
+      const resumed = journal.resumed;
+      if (
+        resumed?.serviceDeploymentArn &&
+        inProgress?.revision !== resumed.fromRevision
+      ) {
+        // The earlier attempt's StopServiceDeployment went through before its answer was lost.
+        Object.assign(attempt, resumed);
+        return {
+          serviceDeploymentArn: resumed.serviceDeploymentArn,
+          fromRevision: resumed.fromRevision,
+          toRevision: resumed.toRevision,
+        };
+      }
       if (!inProgress) {
         throw new ConflictError(
           `Service ${ref.service} has no rollout in progress to stop; roll back to a revision instead`,
@@ -202,6 +243,8 @@ export class RollbackService {
           `ECS lists no service deployment in progress for ${ref.service}; refresh and try again`,
         );
       }
+      attempt.serviceDeploymentArn = running;
+      await journal.beforeChange?.(attempt);
       await awsCall('ecs:StopServiceDeployment', () =>
         ecs.send(
           new StopServiceDeploymentCommand({

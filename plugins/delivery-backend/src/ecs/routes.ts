@@ -1,6 +1,12 @@
 import { AuditorService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { deliveryEcsRollbackPermission } from '@cicd-aws/plugin-delivery-common';
+import {
+  deliveryEcsRollbackPermission,
+  EcsRollbackResponse,
+  EcsStopRolloutResponse,
+} from '@cicd-aws/plugin-delivery-common';
+import { IdempotencyStore } from '../database/IdempotencyStore';
+import { answerIdempotently } from '../service/idempotentChange';
 import { DeliveryRouter } from '../schema/openapi';
 import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
 import { sendJson, timed } from '../service/jsonAnswer';
@@ -15,6 +21,8 @@ export interface EcsRouteDeps {
   auditor: AuditorService;
   state: EcsStateService;
   rollbacks: RollbackService;
+  /** Stored answers of changes sent with an `Idempotency-Key`. */
+  idempotency: IdempotencyStore;
   /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
   awsConfigured: boolean;
 }
@@ -28,7 +36,7 @@ function requireReason(reason: string) {
 
 /** Adds the ECS routes (state, rollback, stop-rollout) to the plugin's validated router. */
 export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
-  const { entities, auditor, state, rollbacks } = deps;
+  const { entities, auditor, state, rollbacks, idempotency } = deps;
 
   const requireAws = () => requireAwsConfigured(deps.awsConfigured);
 
@@ -60,22 +68,40 @@ export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
       try {
         requireReason(reason);
         requireAws();
-        const { entity } = await entities.authorize(
+        const loaded = await entities.authorize(
           req,
           deliveryEcsRollbackPermission,
           'roll back',
         );
+        const { entity } = loaded;
         const ref = ecsServiceRefOf(entity);
-        const result = await rollbacks.rollback(entity, ref, req.body, attempt);
+        const answer = await answerIdempotently(
+          req,
+          res,
+          idempotency,
+          loaded,
+          'ecs-rollback',
+          async journal => ({
+            status: 202,
+            body: await rollbacks.rollback(
+              entity,
+              ref,
+              req.body,
+              attempt,
+              journal,
+            ),
+          }),
+        );
+        const result = answer.body as unknown as EcsRollbackResponse;
         await auditorEvent.success({
           meta: {
             serviceArn: ref.arn,
             fromRevision: result.fromRevision,
             toRevision: result.toRevision,
             deploymentId: result.deploymentId,
+            ...(answer.replayed && { replayed: true }),
           },
         });
-        res.status(202).json(result);
       } catch (error) {
         await auditorEvent.fail({
           error: error as Error,
@@ -103,22 +129,34 @@ export function addEcsRoutes(router: DeliveryRouter, deps: EcsRouteDeps) {
       try {
         requireReason(reason);
         requireAws();
-        const { entity } = await entities.authorize(
+        const loaded = await entities.authorize(
           req,
           deliveryEcsRollbackPermission,
           'roll back',
         );
+        const { entity } = loaded;
         const ref = ecsServiceRefOf(entity);
-        const result = await rollbacks.stopRollout(entity, ref, attempt);
+        const answer = await answerIdempotently(
+          req,
+          res,
+          idempotency,
+          loaded,
+          'ecs-stop-rollout',
+          async journal => ({
+            status: 202,
+            body: await rollbacks.stopRollout(entity, ref, attempt, journal),
+          }),
+        );
+        const result = answer.body as unknown as EcsStopRolloutResponse;
         await auditorEvent.success({
           meta: {
             serviceArn: ref.arn,
             serviceDeploymentArn: result.serviceDeploymentArn,
             fromRevision: result.fromRevision ?? null,
             toRevision: result.toRevision ?? null,
+            ...(answer.replayed && { replayed: true }),
           },
         });
-        res.status(202).json(result);
       } catch (error) {
         await auditorEvent.fail({
           error: error as Error,

@@ -6,7 +6,11 @@ import {
   DELIVERY_ANNOTATION_DEFAULTS,
   deliveryDriftCheckPermission,
   deliveryPipelineRerunPermission,
+  DriftCheckResponse,
+  PipelineRerunResponse,
 } from '@cicd-aws/plugin-delivery-common';
+import { IdempotencyStore } from '../database/IdempotencyStore';
+import { answerIdempotently } from '../service/idempotentChange';
 import { DeliveryRouter } from '../schema/openapi';
 import { EntityRoutes, entityRefOfPath } from '../service/entityRoutes';
 import { sendJson, timed } from '../service/jsonAnswer';
@@ -22,6 +26,8 @@ export interface GithubRouteDeps {
   clients: GithubClientFactory;
   pipelines: PipelineService;
   drift: DriftService;
+  /** Stored answers of changes sent with an `Idempotency-Key`. */
+  idempotency: IdempotencyStore;
 }
 
 const annotation = (
@@ -39,7 +45,7 @@ export function addGithubRoutes(
   router: DeliveryRouter,
   deps: GithubRouteDeps,
 ): void {
-  const { entities, auditor, clients, pipelines, drift } = deps;
+  const { entities, auditor, clients, pipelines, drift, idempotency } = deps;
 
   router.get(
     '/v1/entities/:namespace/:kind/:name/pipeline-runs',
@@ -81,21 +87,32 @@ export function addGithubRoutes(
         meta: { entityRef: entityRefOfPath(req.params), runId },
       });
       try {
-        const { entity } = await entities.authorize(
+        const loaded = await entities.authorize(
           req,
           deliveryPipelineRerunPermission,
           're-run pipeline jobs for',
         );
-        const ref = clients.repoOf(entity);
-        const result = await pipelines.rerunFailedJobs(ref, runId);
+        const ref = clients.repoOf(loaded.entity);
+        const answer = await answerIdempotently(
+          req,
+          res,
+          idempotency,
+          loaded,
+          'pipeline-rerun-failed',
+          async () => ({
+            status: 202,
+            body: await pipelines.rerunFailedJobs(ref, runId),
+          }),
+        );
+        const result = answer.body as unknown as PipelineRerunResponse;
         await auditorEvent.success({
           meta: {
             repository: `${ref.host}/${ref.owner}/${ref.repo}`,
             runId,
             runUrl: result.runUrl,
+            ...(answer.replayed && { replayed: true }),
           },
         });
-        res.status(202).json(result);
       } catch (error) {
         await auditorEvent.fail({ error: error as Error, meta: { runId } });
         throw error;
@@ -141,14 +158,22 @@ export function addGithubRoutes(
         meta: { entityRef: entityRefOfPath(req.params) },
       });
       try {
-        const { entity } = await entities.authorize(
+        const loaded = await entities.authorize(
           req,
           deliveryDriftCheckPermission,
           'start a drift check for',
         );
-        const ref = clients.repoOf(entity);
-        const workflow = annotation(entity, ANNOTATION_DRIFT_WORKFLOW);
-        const result = await drift.check(ref, workflow);
+        const ref = clients.repoOf(loaded.entity);
+        const workflow = annotation(loaded.entity, ANNOTATION_DRIFT_WORKFLOW);
+        const answer = await answerIdempotently(
+          req,
+          res,
+          idempotency,
+          loaded,
+          'drift-check',
+          async () => ({ status: 202, body: await drift.check(ref, workflow) }),
+        );
+        const result = answer.body as unknown as DriftCheckResponse;
         await auditorEvent.success({
           meta: {
             repository: `${ref.host}/${ref.owner}/${ref.repo}`,
@@ -156,9 +181,9 @@ export function addGithubRoutes(
             ref: result.ref,
             runId: result.runId ?? null,
             runUrl: result.runUrl,
+            ...(answer.replayed && { replayed: true }),
           },
         });
-        res.status(202).json(result);
       } catch (error) {
         await auditorEvent.fail({ error: error as Error });
         throw error;

@@ -88,7 +88,7 @@ export async function authorizeEntity(
  * Who a credential stands for, as a key: reads are reused only for the same caller. A service's
  * access restrictions are part of it (two external-access tokens may share a subject).
  */
-function principalKey(credentials: BackstageCredentials): string {
+export function principalKey(credentials: BackstageCredentials): string {
   const principal = credentials.principal as {
     type: string;
     userEntityRef?: string;

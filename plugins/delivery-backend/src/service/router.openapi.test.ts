@@ -1,6 +1,6 @@
 import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
 import { wrapServer } from '@backstage/backend-openapi-utils/testUtils';
-import { mockServices } from '@backstage/backend-test-utils';
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import type {
@@ -12,6 +12,7 @@ import type {
 } from '@cicd-aws/plugin-delivery-common';
 import express from 'express';
 import dns from 'node:dns';
+import { IdempotencyStore } from '../database/IdempotencyStore';
 import { EcsStateService } from '../ecs/EcsStateService';
 import { RollbackService } from '../ecs/RollbackService';
 import { DriftService } from '../github/DriftService';
@@ -189,9 +190,16 @@ const drift: DriftState = {
   run: { id: 9, url: `${REPO.htmlUrl}/actions/runs/9` },
 };
 
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
 async function startRouter() {
   const config = new ConfigReader({});
+  const knex = await databases.init('SQLITE_3');
   const router = await createRouter({
+    idempotency: new IdempotencyStore(mockServices.database({ knex }), {
+      leaseMs: 60_000,
+      retentionMs: 60_000,
+    }),
     httpAuth: mockServices.httpAuth(),
     permissions: mockServices.permissions(),
     auditor: mockServices.auditor.mock(),

@@ -7,6 +7,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import express, { ErrorRequestHandler } from 'express';
 import { AwsThrottledError } from '../ecs/awsErrors';
 import { EcsStateService } from '../ecs/EcsStateService';
+import { IdempotencyStore } from '../database/IdempotencyStore';
 import { addEcsRoutes } from '../ecs/routes';
 import { RollbackService } from '../ecs/RollbackService';
 import { addGithubRoutes, GithubRouteDeps } from '../github/routes';
@@ -37,6 +38,8 @@ export interface RouterOptions {
   catalog: CatalogService;
   state: EcsStateService;
   rollbacks: RollbackService;
+  /** Stored answers of changes sent with an `Idempotency-Key`. */
+  idempotency: IdempotencyStore;
   /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
   awsConfigured: boolean;
   /** The GitHub routes' services (pipeline runs, deployments, drift). */
@@ -59,6 +62,7 @@ export async function createRouter(
   addGithubRoutes(router, {
     ...options.github,
     auditor: options.auditor,
+    idempotency: options.idempotency,
     entities,
   });
   router.use(retryAfterOnThrottling);
