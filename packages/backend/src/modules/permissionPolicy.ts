@@ -1,4 +1,9 @@
-import { createBackendModule } from '@backstage/backend-plugin-api';
+import {
+  coreServices,
+  createBackendModule,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
 import {
   catalogConditions,
   createCatalogConditionalDecision,
@@ -19,13 +24,73 @@ import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 
 const DELIVERY_PERMISSION_NAMES = new Set(deliveryPermissions.map(p => p.name));
 
+/** The config key naming the groups whose members may take every delivery action. */
+export const ADMIN_GROUPS_CONFIG_KEY = 'delivery.permissions.adminGroups';
+
+/** Options of {@link DeliveryOwnersPolicy}. */
+export interface DeliveryOwnersPolicyOptions {
+  /**
+   * Group entity refs (`group:default/platform-admins`) whose members may take every delivery
+   * action on every entity, owners or not. Compared with the user's `ownershipEntityRefs`.
+   */
+  adminGroups?: string[];
+}
+
+/**
+ * Reads `delivery.permissions.adminGroups`: each entry must be a group entity ref
+ * (`group:default/platform-admins`, or `group:platform-admins` for the default namespace). Throws,
+ * naming the key and the entry, when one is not, so the backend does not start with a rule that
+ * silently matches nobody.
+ */
+export function readAdminGroups(config: Config): string[] {
+  const entries = config.getOptionalStringArray(ADMIN_GROUPS_CONFIG_KEY) ?? [];
+  return entries.map((entry, index) => {
+    let ref;
+    try {
+      ref = parseEntityRef(entry.trim());
+    } catch (error) {
+      throw new Error(
+        `Invalid ${ADMIN_GROUPS_CONFIG_KEY}[${index}] "${entry}": not an entity ref (${
+          (error as Error).message
+        }); expected a group entity ref such as group:default/platform-admins`,
+      );
+    }
+    if (ref.kind.toLocaleLowerCase('en-US') !== 'group') {
+      throw new Error(
+        `Invalid ${ADMIN_GROUPS_CONFIG_KEY}[${index}] "${entry}": kind "${ref.kind}" is not a group; expected a group entity ref such as group:default/platform-admins`,
+      );
+    }
+    // Lower-cased, as the catalog compares entity refs (ownershipEntityRefs are lower-case).
+    return stringifyEntityRef(ref).toLocaleLowerCase('en-US');
+  });
+}
+
 /**
  * The portal's permission policy: the delivery plugins' actions (rollback, stop a rollout, re-run
  * failed pipeline jobs, start a drift check) are allowed to the entity's owners, directly or
- * through a group, and to nobody else; everything else stays allowed, as in the app's allow-all starting point. Replace it with your own policy
- * when your portal has one, keeping the delivery rule.
+ * through a group, and to the members of the groups listed in `delivery.permissions.adminGroups`
+ * (on every entity, unconditionally); to nobody else. Service principals are denied by this
+ * policy (note that Backstage's permissions service decides for service principals itself, from
+ * their access restrictions, without asking the policy). Everything else stays allowed, as in the
+ * app's allow-all starting point. Replace it with your own policy when your portal has one,
+ * keeping the delivery rule.
+ *
+ * ```yaml
+ * delivery:
+ *   permissions:
+ *     adminGroups:
+ *       - group:default/platform-admins
+ * ```
  */
 export class DeliveryOwnersPolicy implements PermissionPolicy {
+  private readonly adminGroups: ReadonlySet<string>;
+
+  constructor(options: DeliveryOwnersPolicyOptions = {}) {
+    this.adminGroups = new Set(
+      (options.adminGroups ?? []).map(ref => ref.toLocaleLowerCase('en-US')),
+    );
+  }
+
   async handle(
     request: PolicyQuery,
     user?: PolicyQueryUser,
@@ -40,6 +105,13 @@ export class DeliveryOwnersPolicy implements PermissionPolicy {
     ) {
       return { result: AuthorizeResult.DENY };
     }
+    if (
+      user.info.ownershipEntityRefs.some(ref =>
+        this.adminGroups.has(ref.toLocaleLowerCase('en-US')),
+      )
+    ) {
+      return { result: AuthorizeResult.ALLOW };
+    }
     return createCatalogConditionalDecision(
       request.permission,
       catalogConditions.isEntityOwner({
@@ -49,15 +121,20 @@ export class DeliveryOwnersPolicy implements PermissionPolicy {
   }
 }
 
-/** Installs {@link DeliveryOwnersPolicy} as the permission backend's policy. */
+/**
+ * Installs {@link DeliveryOwnersPolicy} as the permission backend's policy, with the admin groups
+ * of `delivery.permissions.adminGroups`; start-up fails when an entry is not a group entity ref.
+ */
 export const deliveryOwnersPolicyModule = createBackendModule({
   pluginId: 'permission',
   moduleId: 'delivery-owners-policy',
   register(reg) {
     reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new DeliveryOwnersPolicy());
+      deps: { policy: policyExtensionPoint, config: coreServices.rootConfig },
+      async init({ policy, config }) {
+        policy.setPolicy(
+          new DeliveryOwnersPolicy({ adminGroups: readAdminGroups(config) }),
+        );
       },
     });
   },
