@@ -381,6 +381,49 @@ describe('drift notifier', () => {
     expect(send).toHaveBeenCalledTimes(1);
   });
 
+  it('forgets an entity that left the catalog', async () => {
+    const send = jest.fn().mockResolvedValue(undefined);
+    const before = await startPortal(
+      [component('kept'), component('removed')],
+      {
+        send,
+      },
+    );
+    setDrift('acme/kept', 'in-sync');
+    setDrift('acme/removed', 'in-sync');
+    await before.run();
+    expect(
+      await knex(DRIFT_STATUS_TABLE)
+        .whereIn('entity_ref', [
+          'component:default/kept',
+          'component:default/removed',
+        ])
+        .orderBy('entity_ref')
+        .select('entity_ref'),
+    ).toEqual([
+      { entity_ref: 'component:default/kept' },
+      { entity_ref: 'component:default/removed' },
+    ]);
+    await stops.pop()!();
+
+    const after = await startPortal([component('kept')], { send });
+    await after.run();
+    expect(
+      await knex(DRIFT_STATUS_TABLE)
+        .whereIn('entity_ref', [
+          'component:default/kept',
+          'component:default/removed',
+        ])
+        .select('entity_ref', 'status'),
+    ).toEqual([{ entity_ref: 'component:default/kept', status: 'in-sync' }]);
+    expect(after.logger.info).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /^Drift notifier checked 1 entities: 0 notified, 0 unreadable, \d+ pruned$/,
+      ),
+    );
+    expect(send).not.toHaveBeenCalled();
+  });
+
   it('schedules nothing when delivery.drift.notify.enabled is false', async () => {
     const send = jest.fn();
     const { tasks } = await startPortal([component('off')], {

@@ -48,6 +48,8 @@ const MAX_PAGES = 100;
 const CONCURRENCY = 4;
 /** Resource addresses named in a notification's description. */
 const ADDRESSES_SHOWN = 5;
+/** Rows of entities that left the catalog deleted by one statement. */
+const PRUNE_BATCH = 500;
 
 type Knex = Awaited<ReturnType<DatabaseService['getClient']>>;
 
@@ -62,6 +64,11 @@ export interface DriftNotifierRun {
   failed: number;
   /** Notifications sent. */
   notified: number;
+  /**
+   * Rows deleted because their entity is no longer listed (left the catalog, or lost its
+   * `github.com/project-slug` annotation). Zero when the listing was cut off or the run aborted.
+   */
+  pruned: number;
 }
 
 export interface DriftNotifierOptions {
@@ -86,8 +93,21 @@ export interface DriftNotifierOptions {
  * - `error` and `never-run` (a failed check, an expired artifact) and unreadable states (GitHub
  *   errors) are not recorded: they say nothing about the infrastructure, so in-sync → error →
  *   drifted still notifies.
- * - When sending fails (the notifications plugin is not installed, or is down) the status is not
- *   recorded either, so the next run tries again; a warning is logged once until a send succeeds.
+ * - Once per new drift across replicas: the task is `global`, but the scheduler's lock can expire
+ *   while a slow run is still going, and two replicas' runs can overlap after a restart, so two
+ *   processes may both read `in-sync` for the same entity. The in-sync → drifted change is
+ *   therefore a conditional update (`SET status = 'drifted' WHERE status = 'in-sync'`) that only
+ *   one of them can win, and only the process whose update changed the row notifies. A first
+ *   observation is an insert that leaves a row another process wrote in the meantime alone, and
+ *   is then compared with that row.
+ * - When sending fails (the notifications plugin is not installed, or is down) the claimed row is
+ *   put back to `in-sync` (only if it still holds this claim), so the next run tries again; a
+ *   warning is logged once until a send succeeds. A process that dies between its claim and the
+ *   send loses that notification: at most once, never twice.
+ * - After a complete pass (the listing was not cut off and the run was not aborted) the rows of
+ *   entities that are no longer listed are deleted, in batches, so the table follows the catalog.
+ *   Only rows read before the listing started are candidates, so a row another process writes
+ *   for an entity added meanwhile is kept.
  */
 export class DriftNotifier {
   private table?: Promise<Knex>;
@@ -99,7 +119,7 @@ export class DriftNotifier {
   async runOnce(signal?: AbortSignal): Promise<DriftNotifierRun> {
     const { logger } = this.options;
     const knex = await this.db();
-    const entities = await this.listEntities();
+    // Read before the listing: a row that exists then and whose entity is not listed has left.
     const known = new Map<string, string>(
       (
         (await knex(DRIFT_STATUS_TABLE).select('entity_ref', 'status')) as {
@@ -108,10 +128,12 @@ export class DriftNotifier {
         }[]
       ).map(row => [row.entity_ref, row.status]),
     );
+    const { entities, complete } = await this.listEntities();
     const run: DriftNotifierRun = {
       entities: entities.length,
       failed: 0,
       notified: 0,
+      pruned: 0,
     };
     let next = 0;
     const worker = async () => {
@@ -142,10 +164,35 @@ export class DriftNotifier {
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, entities.length) }, worker),
     );
+    if (complete && !signal?.aborted) {
+      run.pruned = await this.prune(knex, known, entities, signal);
+    }
     logger.info(
-      `Drift notifier checked ${run.entities} entities: ${run.notified} notified, ${run.failed} unreadable`,
+      `Drift notifier checked ${run.entities} entities: ${run.notified} notified, ${run.failed} unreadable, ${run.pruned} pruned`,
     );
     return run;
+  }
+
+  /** Deletes the rows of entities that were known before the listing and are no longer listed. */
+  private async prune(
+    knex: Knex,
+    known: Map<string, string>,
+    entities: Entity[],
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const listed = new Set(entities.map(entity => stringifyEntityRef(entity)));
+    const gone = [...known.keys()].filter(entityRef => !listed.has(entityRef));
+    let pruned = 0;
+    for (
+      let start = 0;
+      start < gone.length && !signal?.aborted;
+      start += PRUNE_BATCH
+    ) {
+      pruned += await knex(DRIFT_STATUS_TABLE)
+        .whereIn('entity_ref', gone.slice(start, start + PRUNE_BATCH))
+        .delete();
+    }
+    return pruned;
   }
 
   private async observe(
@@ -162,18 +209,61 @@ export class DriftNotifier {
     if (state.status !== 'in-sync' && state.status !== 'drifted') {
       return 'unchanged';
     }
-    if (state.status === previous) {
+    let last = previous;
+    if (last === undefined) {
+      // First observation: recorded, never notified. Another process may have recorded the
+      // entity since this run read the table; its row is kept and compared with below.
+      await knex(DRIFT_STATUS_TABLE)
+        .insert({
+          entity_ref: entityRef,
+          status: state.status,
+          updated_at: new Date(),
+        })
+        .onConflict('entity_ref')
+        .ignore();
+      last = await this.statusOf(knex, entityRef);
+      if (last === undefined || last === state.status) {
+        return 'recorded';
+      }
+    }
+    if (state.status === last) {
       return 'unchanged';
     }
-    let outcome: 'recorded' | 'notified' = 'recorded';
-    if (previous === 'in-sync' && state.status === 'drifted') {
-      if (!(await this.notify(entity, entityRef, state))) {
-        return 'unchanged';
-      }
-      outcome = 'notified';
+    if (state.status === 'in-sync' || last !== 'in-sync') {
+      await this.record(knex, entityRef, state.status);
+      return 'recorded';
     }
-    await this.record(knex, entityRef, state.status);
-    return outcome;
+    // in-sync → drifted: only the process whose update changes the row notifies. Its
+    // `updated_at` identifies this claim when it has to be given back.
+    const claimedAt = new Date();
+    const claimed = await knex(DRIFT_STATUS_TABLE)
+      .where({ entity_ref: entityRef, status: 'in-sync' })
+      .update({ status: 'drifted', updated_at: claimedAt });
+    if (claimed !== 1) {
+      return 'unchanged';
+    }
+    if (await this.notify(entity, entityRef, state)) {
+      return 'notified';
+    }
+    // Give the change back so the next run retries, unless the row moved on since the claim.
+    await knex(DRIFT_STATUS_TABLE)
+      .where({
+        entity_ref: entityRef,
+        status: 'drifted',
+        updated_at: claimedAt,
+      })
+      .update({ status: 'in-sync', updated_at: new Date() });
+    return 'unchanged';
+  }
+
+  private async statusOf(
+    knex: Knex,
+    entityRef: string,
+  ): Promise<string | undefined> {
+    const row = (await knex(DRIFT_STATUS_TABLE)
+      .where({ entity_ref: entityRef })
+      .first('status')) as { status: string } | undefined;
+    return row?.status;
   }
 
   private async notify(
@@ -227,13 +317,19 @@ export class DriftNotifier {
 
   private async record(knex: Knex, entityRef: string, status: Remembered) {
     await knex(DRIFT_STATUS_TABLE)
-      .insert({ entity_ref: entityRef, status, updated_at: knex.fn.now() })
+      .insert({ entity_ref: entityRef, status, updated_at: new Date() })
       .onConflict('entity_ref')
       .merge();
   }
 
-  /** Entities with the project-slug annotation, paged; the plugin's own credentials. */
-  private async listEntities(): Promise<Entity[]> {
+  /**
+   * Entities with the project-slug annotation, paged; the plugin's own credentials. `complete`
+   * is false when the listing was cut off at `MAX_PAGES`.
+   */
+  private async listEntities(): Promise<{
+    entities: Entity[];
+    complete: boolean;
+  }> {
     const { catalog, auth, logger } = this.options;
     const credentials = await auth.getOwnServiceCredentials();
     const fields = [
@@ -261,13 +357,13 @@ export class DriftNotifier {
       entities.push(...response.items);
       cursor = response.pageInfo.nextCursor;
       if (!cursor) {
-        return entities;
+        return { entities, complete: true };
       }
     }
     logger.warn(
       `Drift notifier watches only the first ${entities.length} entities with ${ANNOTATION_GITHUB_PROJECT_SLUG}`,
     );
-    return entities;
+    return { entities, complete: false };
   }
 
   /** The plugin's database with the status table, created on first use. */
