@@ -23,6 +23,12 @@ export interface Config {
       /** Maximum attempts per AWS call including the SDK's standard retries; default 3. */
       maxAttempts?: number;
       /**
+       * How long one attempt of an AWS call waits for its answer before it counts as failed
+       * (and is retried), as `5s`, `PT5S` or `{ seconds: 5 }`; default 5 seconds. Connecting
+       * gets at most 3 seconds of it.
+       */
+      requestTimeout?: HumanDuration | string;
+      /**
        * Whether AWS is reachable. By default the plugin assumes so when an `aws` config section,
        * `delivery.aws.endpoint` or AWS credential environment variables exist, and otherwise
        * answers the ECS routes with 503 "AWS is not configured". Set `true` when credentials come
@@ -52,6 +58,25 @@ export interface Config {
      * re-run and drift check always read it afresh.
      */
     entityCacheTtl?: HumanDuration | string;
+    /**
+     * How long a cached answer (ECS state, runs, jobs, deployments, drift) is still served when
+     * getting a new one fails because AWS or GitHub is down, throttling or timing out, as `24h`,
+     * `P1D` or `{ hours: 24 }`; default 24 hours. Such an answer carries `staleAnswer` (since
+     * when, and why), and the cards say so. `0s` answers the failure instead.
+     */
+    staleIfError?: HumanDuration | string;
+    /**
+     * Fail fast while AWS or GitHub is down: after `failures` failed calls in a row to one
+     * upstream (the ECS endpoint of an account and region, or a GitHub host), its calls fail at
+     * once with a 503 naming it for `coolDown`, and the reads serve their last good answer
+     * marked stale; then one call goes through to try it again.
+     */
+    circuitBreaker?: {
+      /** Consecutive failures that open an upstream's breaker; default 5. `0` switches it off. */
+      failures?: number;
+      /** How long an open breaker fails calls at once, as `30s` or `{ seconds: 30 }`; default 30 seconds. */
+      coolDown?: HumanDuration | string;
+    };
     /** How changes (rollback, stop-rollout, re-run, drift check) stay single across replicas. */
     changes?: {
       /**
@@ -93,6 +118,12 @@ export interface Config {
       host?: string;
       /** Retries of a GitHub call that failed with a 5xx or a network error; default 2. */
       retries?: number;
+      /**
+       * How long one GitHub request (an API call or an artifact download) may take before it
+       * is aborted and counts as failed, as `10s`, `PT10S` or `{ seconds: 10 }`; default 10
+       * seconds. `0s` sets no limit.
+       */
+      requestTimeout?: HumanDuration | string;
     };
     /** Terraform drift (the drift workflow's reports). */
     drift?: {

@@ -11,7 +11,9 @@ import { readOptionalDurationMs } from './config';
 import { IdempotencyStore } from './database/IdempotencyStore';
 import { ServiceLocks } from './database/ServiceLocks';
 import { isAwsConfigured } from './ecs/awsConfigured';
-import { EcsClientFactory } from './ecs/EcsClientFactory';
+import { EcsClientFactory, isEcsUpstreamFailure } from './ecs/EcsClientFactory';
+import { isGithubUpstreamFailure } from './github/githubErrors';
+import { UpstreamBreakers } from './service/UpstreamBreakers';
 import { EcsStateService } from './ecs/EcsStateService';
 import { RollbackService } from './ecs/RollbackService';
 import { scheduleDriftNotifier } from './github/DriftNotifier';
@@ -48,7 +50,19 @@ export const deliveryPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, cache, lifecycle } = deps;
         deps.permissionsRegistry.addPermissions(deliveryPermissions);
-        const clients = EcsClientFactory.fromConfig(config);
+        const breakerOptions = {
+          failures:
+            config.getOptionalNumber('delivery.circuitBreaker.failures') ?? 5,
+          coolDownMs: readOptionalDurationMs(
+            config,
+            'delivery.circuitBreaker.coolDown',
+            { seconds: 30 },
+          ),
+        };
+        const clients = EcsClientFactory.fromConfig(
+          config,
+          new UpstreamBreakers(breakerOptions, isEcsUpstreamFailure, logger),
+        );
         lifecycle.addShutdownHook(() => clients.destroy());
         const state = new EcsStateService(
           clients,
@@ -59,6 +73,9 @@ export const deliveryPlugin = createBackendPlugin({
           }),
           readOptionalDurationMs(config, 'delivery.ecs.staleWhileRevalidate', {
             minutes: 1,
+          }),
+          readOptionalDurationMs(config, 'delivery.staleIfError', {
+            hours: 24,
           }),
         );
         const lockTtlMs = readOptionalDurationMs(
@@ -85,7 +102,12 @@ export const deliveryPlugin = createBackendPlugin({
             'AWS is not configured (no aws.* or delivery.aws.* config, no AWS credentials in the environment); the ECS routes answer 503 until it is',
           );
         }
-        const github = createGithubServices(config, cache, logger);
+        const github = createGithubServices(
+          config,
+          cache,
+          logger,
+          new UpstreamBreakers(breakerOptions, isGithubUpstreamFailure, logger),
+        );
         await scheduleDriftNotifier({ ...deps, ...github });
         registerDeliveryActions({
           ...deps,

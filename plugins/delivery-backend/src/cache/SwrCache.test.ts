@@ -248,4 +248,90 @@ describe('SwrCache', () => {
     await cache.get('k', load);
     expect(await cache.get('k', load)).toBe(2);
   });
+
+  describe('when refreshing fails', () => {
+    const upstreamDown = () =>
+      Object.assign(new Error('Could not reach AWS ECS: connection refused'), {
+        statusCode: 502,
+      });
+
+    it('marks the previous answer stale with its age and the reason, in and past the stale window', async () => {
+      const cache = newCache();
+      const { load, resolveNext, rejectNext } = controlledLoad();
+      await primeWith(cache, load, resolveNext, { v: 1 });
+      const fetchedAt = now;
+
+      now += ttlMs + 1;
+      expect(await cache.getAnswer('k', load as () => Promise<object>)).toEqual(
+        { v: 1 },
+      );
+      rejectNext(upstreamDown());
+      await flush();
+      expect(await cache.getAnswer('k', load as () => Promise<object>)).toEqual(
+        {
+          v: 1,
+          staleAnswer: {
+            fetchedAt: new Date(fetchedAt).toISOString(),
+            ageSeconds: 10,
+            reason: 'Could not reach AWS ECS: connection refused',
+          },
+        },
+      );
+
+      // Past the stale window a read waits for a new load; when that fails too, it still gets
+      // the last good answer, marked.
+      now += staleWhileRevalidateMs + 3_600_000;
+      const read = cache.getAnswer('k', load as () => Promise<object>);
+      await flush();
+      rejectNext(upstreamDown());
+      expect(await read).toMatchObject({
+        v: 1,
+        staleAnswer: { ageSeconds: 3_670 },
+      });
+      // No new attempt per request while the failure is recent.
+      const calls = load.mock.calls.length;
+      await cache.getAnswer('k', load as () => Promise<object>);
+      expect(load).toHaveBeenCalledTimes(calls);
+
+      // Once the upstream is back the mark goes.
+      now += ttlMs;
+      const recovered = cache.getAnswer('k', load as () => Promise<object>);
+      await flush();
+      resolveNext({ v: 2 });
+      expect(await recovered).toEqual({ v: 2 });
+    });
+
+    it('passes on failures that are not the upstream ones (a 404) and answers a failure when nothing was kept', async () => {
+      const cache = newCache();
+      const { load, resolveNext, rejectNext } = controlledLoad();
+      const first = cache.getAnswer('k', load as () => Promise<object>);
+      await flush();
+      rejectNext(upstreamDown());
+      await expect(first).rejects.toThrow('connection refused');
+
+      await primeWith(cache, load, resolveNext, { v: 1 });
+      now += ttlMs + staleWhileRevalidateMs;
+      const gone = cache.getAnswer('k', load as () => Promise<object>);
+      await flush();
+      rejectNext(
+        Object.assign(new Error('repository not found'), { statusCode: 404 }),
+      );
+      await expect(gone).rejects.toThrow('repository not found');
+    });
+
+    it('does not serve an answer older than staleIfError', async () => {
+      const cache = new SwrCache(mapCache(), mockServices.logger.mock(), {
+        ttlMs,
+        staleWhileRevalidateMs,
+        staleIfErrorMs: 60_000,
+      });
+      const { load, resolveNext, rejectNext } = controlledLoad();
+      await primeWith(cache, load, resolveNext, { v: 1 });
+      now += ttlMs + staleWhileRevalidateMs + 60_000;
+      const read = cache.getAnswer('k', load as () => Promise<object>);
+      await flush();
+      rejectNext(upstreamDown());
+      await expect(read).rejects.toThrow('connection refused');
+    });
+  });
 });

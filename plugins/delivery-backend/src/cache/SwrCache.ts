@@ -11,8 +11,48 @@ export interface SwrCacheOptions {
    * background. Past it, a request waits for the refresh (nobody looked for that long).
    */
   staleWhileRevalidateMs: number;
+  /**
+   * Age beyond the stale window during which an entry is still served, marked stale, when
+   * getting a new one fails with an upstream failure (5xx, 429, connection failures, an open
+   * circuit). Default one day.
+   */
+  staleIfErrorMs?: number;
   /** Entries this process keeps in memory (the shared cache service keeps them too). */
   maxLocalEntries?: number;
+}
+
+/** Why an answer is older than it should be: it is the last good one, and refreshing it failed. */
+export interface StaleMark {
+  /** Epoch ms when the served answer was loaded. */
+  fetchedAt: number;
+  /** The failure of the refresh. */
+  reason: string;
+}
+
+/** What a read answers: the value, and when it is the last good one, why. */
+export interface SwrRead<T> {
+  value: T;
+  stale?: StaleMark;
+}
+
+/** The `staleAnswer` field of the delivery API's read answers. */
+export interface StaleAnswerField {
+  staleAnswer?: { fetchedAt: string; ageSeconds: number; reason: string };
+}
+
+/**
+ * Whether an error says the upstream failed (so the last good answer is better than none),
+ * rather than that the request itself is wrong (404, 400, 403: those are passed on).
+ */
+export function isUpstreamFailure(error: unknown): boolean {
+  const e = error as { statusCode?: unknown; status?: unknown };
+  let status: number | undefined;
+  if (typeof e?.statusCode === 'number') {
+    status = e.statusCode;
+  } else if (typeof e?.status === 'number') {
+    status = e.status;
+  }
+  return status === undefined || status >= 500 || status === 429;
 }
 
 /** What {@link SwrCache} keeps per key, locally and in Backstage's cache service. */
@@ -31,6 +71,11 @@ interface Refresh {
 }
 
 const DEFAULT_LOCAL_ENTRIES = 2000;
+const DEFAULT_STALE_IF_ERROR_MS = 24 * 60 * 60 * 1000;
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 /**
  * A stale-while-revalidate cache in front of Backstage's cache service. A request never waits
@@ -44,8 +89,8 @@ const DEFAULT_LOCAL_ENTRIES = 2000;
 export class SwrCache {
   private readonly local: LRUCache<string, Entry>;
   private readonly refreshes = new Map<string, Refresh>();
-  /** Keys whose background refresh failed, and when: retried one TTL later, not per request. */
-  private readonly failedAt: LRUCache<string, number>;
+  /** Keys whose last refresh failed, when and why: retried one TTL later, not per request. */
+  private readonly failedAt: LRUCache<string, { at: number; reason: string }>;
 
   constructor(
     private readonly store: CacheService,
@@ -67,11 +112,46 @@ export class SwrCache {
     load: () => Promise<T>,
     options?: { fresh?: boolean; group?: string },
   ): Promise<T> {
+    return (await this.read(key, load, options)).value;
+  }
+
+  /**
+   * As {@link SwrCache.get}, for answers of the delivery API: when the answer is the last good
+   * one because refreshing it failed, it is a copy with `staleAnswer` saying since when and why.
+   */
+  async getAnswer<T extends object>(
+    key: string,
+    load: () => Promise<T>,
+    options?: { group?: string },
+  ): Promise<T & StaleAnswerField> {
+    const { value, stale } = await this.read(key, load, options);
+    if (!stale) {
+      return value;
+    }
+    return {
+      ...value,
+      staleAnswer: {
+        fetchedAt: new Date(stale.fetchedAt).toISOString(),
+        ageSeconds: Math.max(
+          0,
+          Math.round((Date.now() - stale.fetchedAt) / 1000),
+        ),
+        reason: stale.reason,
+      },
+    };
+  }
+
+  /** The value of `key` and, when it is the last good one served after a failed refresh, why. */
+  async read<T>(
+    key: string,
+    load: () => Promise<T>,
+    options?: { fresh?: boolean; group?: string },
+  ): Promise<SwrRead<T>> {
     if (this.options.ttlMs <= 0) {
-      return load();
+      return { value: await load() };
     }
     if (options?.fresh) {
-      return this.refresh(key, load, Date.now()) as Promise<T>;
+      return { value: (await this.refresh(key, load, Date.now())) as T };
     }
     const validAfter = options?.group
       ? await this.groupStamp(options.group)
@@ -89,14 +169,42 @@ export class SwrCache {
     if (entry && entry.fetchedAt > validAfter) {
       const age = now - entry.fetchedAt;
       if (age < this.options.ttlMs) {
-        return entry.value as T;
+        return { value: entry.value as T };
       }
       if (age < this.options.ttlMs + this.options.staleWhileRevalidateMs) {
         this.refreshInBackground(key, load, validAfter);
-        return entry.value as T;
+        const failed = this.failedAt.get(key);
+        return {
+          value: entry.value as T,
+          stale:
+            failed && failed.at >= entry.fetchedAt
+              ? { fetchedAt: entry.fetchedAt, reason: failed.reason }
+              : undefined,
+        };
       }
     }
-    return this.refresh(key, load, validAfter) as Promise<T>;
+    const keptForFailures = entry && now - entry.fetchedAt < this.entryTtlMs();
+    const failed = this.failedAt.get(key);
+    if (keptForFailures && failed && now - failed.at < this.options.ttlMs) {
+      // The upstream failed a moment ago: no new attempt per request.
+      return {
+        value: entry!.value as T,
+        stale: { fetchedAt: entry!.fetchedAt, reason: failed.reason },
+      };
+    }
+    try {
+      return { value: (await this.refresh(key, load, validAfter)) as T };
+    } catch (error) {
+      if (!keptForFailures || !isUpstreamFailure(error)) {
+        throw error;
+      }
+      const reason = messageOf(error);
+      this.failedAt.set(key, { at: Date.now(), reason });
+      return {
+        value: entry!.value as T,
+        stale: { fetchedAt: entry!.fetchedAt, reason },
+      };
+    }
   }
 
   /** Forgets `key` (after a change made through this backend). */
@@ -125,11 +233,11 @@ export class SwrCache {
     validAfter: number,
   ) {
     const failed = this.failedAt.get(key);
-    if (failed !== undefined && Date.now() - failed < this.options.ttlMs) {
+    if (failed !== undefined && Date.now() - failed.at < this.options.ttlMs) {
       return;
     }
     this.refresh(key, load, validAfter).catch(error => {
-      this.failedAt.set(key, Date.now());
+      this.failedAt.set(key, { at: Date.now(), reason: messageOf(error) });
       this.logger.warn(
         `Background refresh of ${key} failed; serving the previous answer: ${error}`,
       );
@@ -200,7 +308,12 @@ export class SwrCache {
     return `swr-stamp:${group}`;
   }
 
+  /** How long an entry is kept: fresh, then served while refreshing, then only on failures. */
   private entryTtlMs() {
-    return this.options.ttlMs + this.options.staleWhileRevalidateMs;
+    return (
+      this.options.ttlMs +
+      this.options.staleWhileRevalidateMs +
+      (this.options.staleIfErrorMs ?? DEFAULT_STALE_IF_ERROR_MS)
+    );
   }
 }

@@ -59,11 +59,13 @@ export class EcsStateService {
     logger: LoggerService,
     ttlMs: number = 10_000,
     staleWhileRevalidateMs: number = 60_000,
+    staleIfErrorMs?: number,
   ) {
     this.history = new ServiceDeploymentHistory(logger);
     this.states = new SwrCache(cache, logger, {
       ttlMs,
       staleWhileRevalidateMs,
+      staleIfErrorMs,
     });
   }
 
@@ -76,9 +78,12 @@ export class EcsStateService {
     ref: EcsServiceRef,
     options?: { fresh?: boolean },
   ): Promise<EcsServiceState> {
-    return this.states.get(this.cacheKey(ref), () => this.load(ref), {
-      fresh: options?.fresh,
-    });
+    if (options?.fresh) {
+      return this.states.get(this.cacheKey(ref), () => this.load(ref), {
+        fresh: true,
+      });
+    }
+    return this.states.getAnswer(this.cacheKey(ref), () => this.load(ref));
   }
 
   /** Drops the cached state of a service (after a rollback). */

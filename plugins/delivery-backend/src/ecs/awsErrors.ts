@@ -8,6 +8,7 @@ import {
   isError,
 } from '@backstage/errors';
 import { networkFailureOf } from '../service/networkFailure';
+import { UpstreamCircuitOpenError } from '../service/UpstreamBreakers';
 
 /**
  * AWS throttled the plugin after the SDK's retries. A 503 like any other (same error name), but
@@ -28,6 +29,9 @@ export class AwsUnreachableError extends CustomErrorBase {
 export function mapAwsError(error: unknown, action: string): Error {
   if (!isError(error)) {
     return new Error(`${action} failed: ${String(error)}`);
+  }
+  if (error instanceof UpstreamCircuitOpenError) {
+    return error;
   }
   const network = networkFailureOf(error);
   if (network || error.name === 'TimeoutError') {

@@ -125,7 +125,7 @@ export class DriftService {
 
   /** The latest completed drift check's report, cached with stale-while-revalidate. */
   getState(ref: GithubRepoRef, workflow: string): Promise<DriftState> {
-    return this.answers.get(
+    return this.answers.getAnswer(
       `${repoKey(ref)}:drift:${workflow}`,
       () => this.loadState(ref, workflow),
       { group: repoKey(ref) },

@@ -11,6 +11,8 @@ import { ANNOTATION_GITHUB_PROJECT_SLUG } from '@cicd-aws/plugin-delivery-common
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
+import { readOptionalDurationMs } from '../config';
+import { UpstreamBreakers } from '../service/UpstreamBreakers';
 
 /** The GitHub repository of an entity and the integration that reaches it. */
 export interface GithubRepoRef {
@@ -63,7 +65,11 @@ function locationHost(entity: Entity): string | undefined {
 export class GithubClientFactory {
   private readonly clients = new Map<string, Octokit>();
 
-  static fromConfig(config: Config, logger: LoggerService) {
+  static fromConfig(
+    config: Config,
+    logger: LoggerService,
+    breakers?: UpstreamBreakers,
+  ) {
     const integrations = ScmIntegrations.fromConfig(config);
     return new GithubClientFactory(
       integrations,
@@ -73,6 +79,12 @@ export class GithubClientFactory {
         defaultHost:
           config.getOptionalString('delivery.github.host') ?? 'github.com',
         retries: config.getOptionalNumber('delivery.github.retries') ?? 2,
+        requestTimeoutMs: readOptionalDurationMs(
+          config,
+          'delivery.github.requestTimeout',
+          { seconds: 10 },
+        ),
+        breakers,
       },
     );
   }
@@ -81,7 +93,14 @@ export class GithubClientFactory {
     private readonly integrations: ScmIntegrations,
     private readonly credentials: GithubCredentialsProvider,
     private readonly logger: LoggerService,
-    private readonly options: { defaultHost: string; retries: number },
+    private readonly options: {
+      defaultHost: string;
+      retries: number;
+      /** How long one request (an API call, an artifact download) may take; 0 for no limit. */
+      requestTimeoutMs?: number;
+      /** One breaker per GitHub host (see {@link UpstreamBreakers}). */
+      breakers?: UpstreamBreakers;
+    },
   ) {}
 
   /**
@@ -151,16 +170,32 @@ export class GithubClientFactory {
       if (this.clients.size >= MAX_CLIENTS) {
         this.clients.delete(this.clients.keys().next().value!);
       }
-      octokit = this.create(ref.apiBaseUrl, token);
+      octokit = this.create(ref.apiBaseUrl, token, ref.host);
       this.clients.set(key, octokit);
     }
     return { octokit, ref };
   }
 
-  private create(baseUrl: string, token: string): Octokit {
+  private create(baseUrl: string, token: string, host: string): Octokit {
     const logger = this.logger;
-    return new ThrottledOctokit({
+    const timeoutMs = this.options.requestTimeoutMs ?? 0;
+    const octokit = new ThrottledOctokit({
       baseUrl,
+      request:
+        timeoutMs > 0
+          ? {
+              fetch: (url: string, init?: RequestInit) =>
+                fetch(url, {
+                  ...init,
+                  signal: init?.signal
+                    ? AbortSignal.any([
+                        init.signal,
+                        AbortSignal.timeout(timeoutMs),
+                      ])
+                    : AbortSignal.timeout(timeoutMs),
+                }),
+            }
+          : undefined,
       auth: token,
       userAgent: 'backstage-plugin-delivery-backend',
       log: {
@@ -182,5 +217,13 @@ export class GithubClientFactory {
         doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
       },
     });
+    const breakers = this.options.breakers;
+    if (breakers) {
+      // Wrapped last, so outside the retry and throttling plugins: one count per call.
+      octokit.hook.wrap('request', (request, options) =>
+        breakers.run(`GitHub at ${host}`, async () => request(options)),
+      );
+    }
+    return octokit;
   }
 }

@@ -193,7 +193,7 @@ export class PipelineService {
 
   /** Runs of the repository, or of one workflow, newest first. */
   listRuns(ref: GithubRepoRef, query: RunsQuery): Promise<PipelineRunsPage> {
-    return this.answers.get(
+    return this.answers.getAnswer(
       `${repoKey(ref)}:runs:${JSON.stringify(query)}`,
       () => this.loadRuns(ref, query),
       { group: repoKey(ref) },
@@ -202,7 +202,7 @@ export class PipelineService {
 
   /** The latest attempt's jobs of a run. */
   listJobs(ref: GithubRepoRef, runId: number): Promise<PipelineJobsResponse> {
-    return this.answers.get(
+    return this.answers.getAnswer(
       `${repoKey(ref)}:jobs:${runId}`,
       () => this.loadJobs(ref, runId),
       { group: repoKey(ref) },
@@ -217,7 +217,7 @@ export class PipelineService {
     ref: GithubRepoRef,
     query: DeploymentsQuery,
   ): Promise<DeliveryDeploymentsResponse> {
-    return this.answers.get(
+    return this.answers.getAnswer(
       `${repoKey(ref)}:deployments:${JSON.stringify(query)}`,
       () => this.loadDeployments(ref, query),
       { group: repoKey(ref) },

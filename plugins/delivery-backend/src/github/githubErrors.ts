@@ -7,6 +7,7 @@ import {
 } from '@backstage/errors';
 import { ErrorRequestHandler } from 'express';
 import { networkFailureOf } from '../service/networkFailure';
+import { UpstreamCircuitOpenError } from '../service/UpstreamBreakers';
 
 /** What a failed GitHub call was for, so its error can say what to fix. */
 export interface GithubCallContext {
@@ -83,6 +84,9 @@ export function mapGithubError(
   error: unknown,
   context: GithubCallContext,
 ): Error {
+  if (error instanceof UpstreamCircuitOpenError) {
+    return error;
+  }
   const e = error as any;
   const status: number | undefined =
     typeof e?.status === 'number' ? e.status : undefined;
@@ -147,3 +151,22 @@ export const retryAfterOnGithubRateLimit: ErrorRequestHandler = (
   }
   next(error);
 };
+
+/**
+ * Whether an Octokit error says GitHub failed (unreachable, timing out, 5xx, rate limits)
+ * rather than that the request was wrong or answered 304. Only these open a breaker.
+ */
+export function isGithubUpstreamFailure(error: unknown): boolean {
+  const e = error as { status?: unknown } | undefined;
+  if (!e || typeof e !== 'object') {
+    return false;
+  }
+  if (networkFailureOf(error)) {
+    return true;
+  }
+  const status = typeof e.status === 'number' ? e.status : undefined;
+  if (status === undefined) {
+    return false;
+  }
+  return status >= 500 || isRateLimited(e);
+}

@@ -1,6 +1,7 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { DriftService } from './DriftService';
+import { UpstreamBreakers } from '../service/UpstreamBreakers';
 import { GithubClientFactory } from './GithubClientFactory';
 import { GithubReadCache } from './GithubReadCache';
 import { PipelineService } from './PipelineService';
@@ -19,8 +20,9 @@ export function createGithubServices(
   config: Config,
   cache: CacheService,
   logger: LoggerService,
+  breakers?: UpstreamBreakers,
 ) {
-  const clients = GithubClientFactory.fromConfig(config, logger);
+  const clients = GithubClientFactory.fromConfig(config, logger, breakers);
   const reads = new GithubReadCache(cache, logger);
   const answers = new SwrCache(cache, logger, {
     ttlMs: readOptionalDurationMs(config, 'delivery.github.cacheTtl', {
@@ -31,6 +33,9 @@ export function createGithubServices(
       'delivery.github.staleWhileRevalidate',
       { minutes: DEFAULT_GITHUB_STALE_WHILE_REVALIDATE_MINUTES },
     ),
+    staleIfErrorMs: readOptionalDurationMs(config, 'delivery.staleIfError', {
+      hours: 24,
+    }),
   });
   return {
     clients,

@@ -144,7 +144,20 @@ export function createEntityRoutes(options: {
       return { ...(await loaded), credentials };
     },
     async authorize(req, permission, what) {
-      const loaded = await read(req, await credentialsOf(req));
+      const credentials = await credentialsOf(req);
+      // Backstage's permission clients allow an unrestricted service token without asking the
+      // policy; a change to a running service is made by a person, whose ownership is checked.
+      const principal = credentials.principal as { type: string };
+      if (principal.type !== 'user') {
+        throw new NotAllowedError(
+          `Not allowed to ${what} ${entityRefOfPath(
+            req.params,
+          )}: changes are made by users, and this request has ${
+            principal.type === 'service' ? 'a service token' : 'no user'
+          }; a plugin acting for a user sends an on-behalf-of token (auth.getPluginRequestToken with onBehalfOf)`,
+        );
+      }
+      const loaded = await read(req, credentials);
       await authorizeEntity(permissions, loaded, permission, what);
       return loaded;
     },

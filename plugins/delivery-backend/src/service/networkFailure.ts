@@ -66,6 +66,14 @@ export function networkFailureOf(error: unknown): NetworkFailure | undefined {
         ...(address ? { where: `${address}${port}` } : {}),
       };
     }
+    // fetch's AbortSignal.timeout, and the SDKs' own request timeouts.
+    if (
+      (current as { name?: unknown }).name === 'TimeoutError' ||
+      (typeof current.message === 'string' &&
+        /aborted due to timeout|timed out after \d+/i.test(current.message))
+    ) {
+      return { what: 'no answer came within the request timeout' };
+    }
     const inMessage =
       typeof current.message === 'string'
         ? CODE_IN_MESSAGE.exec(current.message)
