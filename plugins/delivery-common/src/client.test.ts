@@ -63,6 +63,56 @@ describe('DeliveryClient', () => {
     });
     expect(fetch.mock.calls[1][0]).toMatch(/\/ecs\/stop-rollout$/);
     expect(fetch.mock.calls[1][1]?.body).toBe('{"reason":"bad"}');
+    for (const [, init] of fetch.mock.calls) {
+      expect(init?.headers).not.toHaveProperty('Idempotency-Key');
+    }
+  });
+
+  it('sends the idempotency key of each change as the Idempotency-Key header', async () => {
+    const { client, fetch } = setup(202, {});
+    const entity = 'component:default/web';
+    await client.rollbackEcs(
+      entity,
+      { revision: 2, reason: 'bad' },
+      { idempotencyKey: 'k-rollback' },
+    );
+    await client.stopEcsRollout(
+      entity,
+      { reason: 'bad' },
+      { idempotencyKey: 'k-stop' },
+    );
+    await client.rerunFailedJobs(entity, 42, { idempotencyKey: 'k-rerun' });
+    await client.checkDrift(entity, { idempotencyKey: 'k-drift' });
+    expect(fetch.mock.calls.map(([url, init]) => [url, init?.headers])).toEqual(
+      [
+        [
+          expect.stringMatching(/\/ecs\/rollback$/),
+          {
+            'Content-Type': 'application/json',
+            'Idempotency-Key': 'k-rollback',
+          },
+        ],
+        [
+          expect.stringMatching(/\/ecs\/stop-rollout$/),
+          { 'Content-Type': 'application/json', 'Idempotency-Key': 'k-stop' },
+        ],
+        [
+          expect.stringMatching(/\/pipeline-runs\/42\/rerun-failed$/),
+          { 'Idempotency-Key': 'k-rerun' },
+        ],
+        [
+          expect.stringMatching(/\/drift\/check$/),
+          { 'Idempotency-Key': 'k-drift' },
+        ],
+      ],
+    );
+    expect(fetch.mock.calls[2][1]?.method).toBe('POST');
+    expect(fetch.mock.calls[3][1]?.method).toBe('POST');
+
+    await client.checkDrift(entity, { idempotencyKey: '' });
+    await client.getEcsState(entity);
+    expect(fetch.mock.calls[4][1]?.headers).toBeUndefined();
+    expect(fetch.mock.calls[5][1]?.headers).toBeUndefined();
   });
 
   it('puts only the given pipeline filters in the query', async () => {

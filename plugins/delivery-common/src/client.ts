@@ -23,6 +23,22 @@ export interface DeliveryRequestOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * Options of a change (rollback, stop-rollout, re-run, drift check).
+ *
+ * @public
+ */
+export interface DeliveryChangeOptions {
+  /**
+   * Sent as the `Idempotency-Key` header. The backend keeps the first answer per key: a retry with
+   * the same key gets that answer again (response header `Idempotent-Replayed: true`) and changes
+   * nothing; a retry while the first request still runs is answered 409, and the same key with a
+   * different body 422. Make one key per user action (or per scaffolder step) and reuse it only to
+   * retry that same action.
+   */
+  idempotencyKey?: string;
+}
+
 /** Filters and page of `GET .../pipeline-runs`. @public */
 export interface PipelineRunsQuery extends DeliveryRequestOptions {
   /** Workflow file name, e.g. `deploy.yml`. */
@@ -60,15 +76,24 @@ export interface DeliveryApi {
     entityRef: DeliveryEntityRef,
     options?: DeliveryRequestOptions,
   ): Promise<EcsServiceState>;
-  /** Rolls the entity's ECS service back to an earlier task-definition revision (202). */
+  /**
+   * Rolls the entity's ECS service back to an earlier task-definition revision (202). Pass
+   * `options.idempotencyKey` so that a retry of the same rollback returns the first answer instead
+   * of rolling back again (see {@link DeliveryChangeOptions}).
+   */
   rollbackEcs(
     entityRef: DeliveryEntityRef,
     request: EcsRollbackRequest,
+    options?: DeliveryChangeOptions,
   ): Promise<EcsRollbackResponse>;
-  /** Stops the IN_PROGRESS rollout; ECS returns the service to the revision it ran before (202). */
+  /**
+   * Stops the IN_PROGRESS rollout; ECS returns the service to the revision it ran before (202).
+   * `options.idempotencyKey` makes a retry return the first answer (see {@link DeliveryChangeOptions}).
+   */
   stopEcsRollout(
     entityRef: DeliveryEntityRef,
     request: EcsStopRolloutRequest,
+    options?: DeliveryChangeOptions,
   ): Promise<EcsStopRolloutResponse>;
   /** GitHub Actions runs of the entity's repository, newest first. */
   listPipelineRuns(
@@ -81,10 +106,14 @@ export interface DeliveryApi {
     runId: number,
     options?: DeliveryRequestOptions,
   ): Promise<PipelineJobsResponse>;
-  /** Re-runs only the failed jobs of a run. */
+  /**
+   * Re-runs only the failed jobs of a run. `options.idempotencyKey` makes a retry return the first
+   * answer instead of starting another attempt (see {@link DeliveryChangeOptions}).
+   */
   rerunFailedJobs(
     entityRef: DeliveryEntityRef,
     runId: number,
+    options?: DeliveryChangeOptions,
   ): Promise<PipelineRerunResponse>;
   /** GitHub Deployments of the repository: the history a rollback chooses from. */
   listDeployments(
@@ -96,8 +125,14 @@ export interface DeliveryApi {
     entityRef: DeliveryEntityRef,
     options?: DeliveryRequestOptions,
   ): Promise<DriftState>;
-  /** Dispatches the drift workflow now. */
-  checkDrift(entityRef: DeliveryEntityRef): Promise<DriftCheckResponse>;
+  /**
+   * Dispatches the drift workflow now. `options.idempotencyKey` makes a retry return the first
+   * answer instead of dispatching again (see {@link DeliveryChangeOptions}).
+   */
+  checkDrift(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryChangeOptions,
+  ): Promise<DriftCheckResponse>;
 }
 
 /**
@@ -135,16 +170,24 @@ export class DeliveryClient implements DeliveryApi {
   rollbackEcs(
     entityRef: DeliveryEntityRef,
     request: EcsRollbackRequest,
+    options?: DeliveryChangeOptions,
   ): Promise<EcsRollbackResponse> {
-    return this.request(entityRef, '/ecs/rollback', { body: request });
+    return this.request(entityRef, '/ecs/rollback', {
+      body: request,
+      idempotencyKey: options?.idempotencyKey,
+    });
   }
 
   /** {@inheritDoc DeliveryApi.stopEcsRollout} */
   stopEcsRollout(
     entityRef: DeliveryEntityRef,
     request: EcsStopRolloutRequest,
+    options?: DeliveryChangeOptions,
   ): Promise<EcsStopRolloutResponse> {
-    return this.request(entityRef, '/ecs/stop-rollout', { body: request });
+    return this.request(entityRef, '/ecs/stop-rollout', {
+      body: request,
+      idempotencyKey: options?.idempotencyKey,
+    });
   }
 
   /** {@inheritDoc DeliveryApi.listPipelineRuns} */
@@ -174,11 +217,12 @@ export class DeliveryClient implements DeliveryApi {
   async rerunFailedJobs(
     entityRef: DeliveryEntityRef,
     runId: number,
+    options?: DeliveryChangeOptions,
   ): Promise<PipelineRerunResponse> {
     return this.request(
       entityRef,
       `/pipeline-runs/${runPart(runId)}/rerun-failed`,
-      { method: 'POST' },
+      { method: 'POST', idempotencyKey: options?.idempotencyKey },
     );
   }
 
@@ -200,13 +244,20 @@ export class DeliveryClient implements DeliveryApi {
   }
 
   /** {@inheritDoc DeliveryApi.checkDrift} */
-  checkDrift(entityRef: DeliveryEntityRef): Promise<DriftCheckResponse> {
-    return this.request(entityRef, '/drift/check', { method: 'POST' });
+  checkDrift(
+    entityRef: DeliveryEntityRef,
+    options?: DeliveryChangeOptions,
+  ): Promise<DriftCheckResponse> {
+    return this.request(entityRef, '/drift/check', {
+      method: 'POST',
+      idempotencyKey: options?.idempotencyKey,
+    });
   }
 
   /**
    * Calls `/v1/entities/:namespace/:kind/:name<path>`: GET unless there is a JSON body or another
-   * method. Query parameters whose value is undefined or empty are left out.
+   * method. Query parameters whose value is undefined or empty are left out; a non-empty
+   * `idempotencyKey` is sent as the `Idempotency-Key` header.
    */
   protected async request<T>(
     entityRef: DeliveryEntityRef,
@@ -216,6 +267,7 @@ export class DeliveryClient implements DeliveryApi {
       body?: unknown;
       query?: Record<string, string | number | undefined>;
       signal?: AbortSignal;
+      idempotencyKey?: string;
     } = {},
   ): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('delivery');
@@ -227,12 +279,15 @@ export class DeliveryClient implements DeliveryApi {
     const search = query.toString();
     if (search) url += `?${search}`;
 
+    const headers: Record<string, string> = {};
+    if (options.body !== undefined)
+      headers['Content-Type'] = 'application/json';
+    if (options.idempotencyKey) {
+      headers['Idempotency-Key'] = options.idempotencyKey;
+    }
     const response = await this.fetchApi.fetch(url, {
       method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),
-      headers:
-        options.body === undefined
-          ? undefined
-          : { 'Content-Type': 'application/json' },
+      headers: Object.keys(headers).length > 0 ? headers : undefined,
       body:
         options.body === undefined ? undefined : JSON.stringify(options.body),
       signal: options.signal,

@@ -5,6 +5,15 @@ import type { components } from './schema/openapi/generated/models';
 /** The OpenAPI document's schemas, by name. @public */
 export type DeliveryApiSchemas = components['schemas'];
 
+/**
+ * Set on a read's answer (`staleAnswer`) when the backend serves the last good answer because
+ * refreshing it from AWS or GitHub failed: when it was fetched, how old it was when served, and why
+ * no newer one could be fetched.
+ *
+ * @public
+ */
+export type StaleAnswer = DeliveryApiSchemas['StaleAnswer'];
+
 /** One container image of a task definition. @public */
 export type EcsContainerImage = DeliveryApiSchemas['ContainerImage'];
 

@@ -4,6 +4,7 @@ import {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import { isError, ResponseError } from '@backstage/errors';
+import { createHash } from 'node:crypto';
 import { DeliveryApi, DeliveryClient } from '@cicd-aws/plugin-delivery-common';
 
 /** Services the actions use to reach the delivery backend. @public */
@@ -36,6 +37,43 @@ export function deliveryClientFor(
       },
     },
   });
+}
+
+/** What the OpenAPI document allows in an `Idempotency-Key`: 1 to 255 printable ASCII characters. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7E]{1,255}$/;
+
+/**
+ * The `Idempotency-Key` of one change a step makes:
+ * `scaffolder:<task id>:<change>:<step id>[:<each key>]:<parts…>`. It depends only on what stays
+ * the same when the task is retried (task, step, `each` item, and the parts the caller passes,
+ * e.g. the entity), so a retry that calls again — the backend answered but the checkpoint was not
+ * stored — gets the backend's first answer instead of changing anything twice; another task gets
+ * another key. A key the header cannot carry (too long, spaces or non-ASCII in a step id) is
+ * replaced by `scaffolder:<change>:sha256:<digest of it>`.
+ */
+export function scaffolderIdempotencyKey(
+  ctx: {
+    task: { id: string };
+    step?: { id?: string };
+    /** The `each` item a looping step runs for (its `key` is the index or the object key). */
+    each?: { key?: unknown };
+  },
+  change: string,
+  ...parts: string[]
+): string {
+  const each = ctx.each?.key;
+  const key = [
+    'scaffolder',
+    ctx.task.id,
+    change,
+    ctx.step?.id || 'step',
+    ...(each === undefined || each === null ? [] : [String(each)]),
+    ...parts,
+  ].join(':');
+  if (IDEMPOTENCY_KEY.test(key)) return key;
+  return `scaffolder:${change}:sha256:${createHash('sha256')
+    .update(key)
+    .digest('hex')}`;
 }
 
 /** A step error that carries the delivery backend's own explanation and status. */

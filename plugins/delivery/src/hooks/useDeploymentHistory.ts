@@ -4,10 +4,13 @@ import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   ANNOTATION_DEPLOY_ENVIRONMENT,
   DeliveryDeployment,
+  StaleAnswer,
 } from '@cicd-aws/plugin-delivery-common';
 import { useCallback } from 'react';
 import { deliveryApiRef } from '../api';
 import { isGithubRepositoryAvailable } from '../conditions';
+import { pollWhileStale } from '../components/common/staleAnswer';
+import { usePollIntervals } from './usePollIntervals';
 import { useRefreshable } from './useRefreshable';
 
 export interface DeploymentHistory {
@@ -16,6 +19,8 @@ export interface DeploymentHistory {
   repositoryUrl?: string;
   loading: boolean;
   error?: Error;
+  /** Set when the backend served its last good answer because GitHub failed. */
+  staleAnswer?: StaleAnswer;
   /** Why there is no history at all (no repository annotation), as words for a table cell. */
   unavailable?: string;
 }
@@ -32,6 +37,7 @@ export function useDeploymentHistory(): DeploymentHistory {
   const environment =
     entity.metadata.annotations?.[ANNOTATION_DEPLOY_ENVIRONMENT] || undefined;
   const available = isGithubRepositoryAvailable(entity);
+  const { staleRetryMs } = usePollIntervals();
   const load = useCallback(
     (signal: AbortSignal) =>
       api.listDeployments(entityRef, { environment, perPage: 100, signal }),
@@ -39,6 +45,7 @@ export function useDeploymentHistory(): DeploymentHistory {
   );
   const data = useRefreshable(`${entityRef}|${environment}`, load, {
     enabled: available,
+    pollIntervalMs: value => pollWhileStale(value, undefined, staleRetryMs),
   });
   if (!available) {
     return {
@@ -51,5 +58,6 @@ export function useDeploymentHistory(): DeploymentHistory {
     repositoryUrl: data.value?.repositoryUrl || undefined,
     loading: data.loading,
     error: data.error,
+    staleAnswer: data.value?.staleAnswer,
   };
 }

@@ -10,6 +10,7 @@ import {
   useState,
 } from 'react';
 import { deliveryApiRef } from '../api';
+import { pollWhileStale } from '../components/common/staleAnswer';
 import { isEcsServiceAvailable } from '../conditions';
 import { usePollIntervals } from './usePollIntervals';
 import { Refreshable, useRefreshable } from './useRefreshable';
@@ -26,7 +27,7 @@ const rolloutInProgress = (state?: EcsServiceState) =>
 
 function useEcsStateStore(enabled: boolean): EcsStateStore {
   const api = useApi(deliveryApiRef);
-  const { ecsMs } = usePollIntervals();
+  const { ecsMs, staleRetryMs } = usePollIntervals();
   const { entity } = useEntity();
   const entityRef = stringifyEntityRef(entity);
   const [following, setFollowing] = useState(false);
@@ -37,7 +38,11 @@ function useEcsStateStore(enabled: boolean): EcsStateStore {
   const data = useRefreshable(entityRef, load, {
     enabled: enabled && isEcsServiceAvailable(entity),
     pollIntervalMs: value =>
-      following || rolloutInProgress(value) ? ecsMs : undefined,
+      pollWhileStale(
+        value,
+        following || rolloutInProgress(value) ? ecsMs : undefined,
+        staleRetryMs,
+      ),
   });
   return { ...data, setFollowing };
 }

@@ -1,4 +1,5 @@
 import { createContext, ReactNode, useContext, useMemo } from 'react';
+import { STALE_ANSWER_RETRY_MS } from '../components/common/staleAnswer';
 
 /** How often each card reloads while something it shows is still moving. */
 export interface PollIntervals {
@@ -8,12 +9,19 @@ export interface PollIntervals {
   pipelineRunsMs: number;
   /** Drift state while a check runs. */
   driftMs: number;
+  /**
+   * Any card while it shows a stale answer (the backend's last good one, served because AWS or
+   * GitHub failed), until a fresh one comes. Not extension config: a card's own interval, when
+   * shorter, wins.
+   */
+  staleRetryMs: number;
 }
 
 export const DEFAULT_POLL_INTERVALS: PollIntervals = {
   ecsMs: 3000,
   pipelineRunsMs: 15_000,
   driftMs: 15_000,
+  staleRetryMs: STALE_ANSWER_RETRY_MS,
 };
 
 // A context rather than props, so the public components keep a props-free API: the new
@@ -28,14 +36,15 @@ export function PollIntervalsProvider(props: {
   children: ReactNode;
 }) {
   const outer = useContext(PollIntervalsContext);
-  const { ecsMs, pipelineRunsMs, driftMs } = props.intervals;
+  const { ecsMs, pipelineRunsMs, driftMs, staleRetryMs } = props.intervals;
   const value = useMemo(
     () => ({
       ecsMs: ecsMs ?? outer.ecsMs,
       pipelineRunsMs: pipelineRunsMs ?? outer.pipelineRunsMs,
       driftMs: driftMs ?? outer.driftMs,
+      staleRetryMs: staleRetryMs ?? outer.staleRetryMs,
     }),
-    [outer, ecsMs, pipelineRunsMs, driftMs],
+    [outer, ecsMs, pipelineRunsMs, driftMs, staleRetryMs],
   );
   return (
     <PollIntervalsContext.Provider value={value}>

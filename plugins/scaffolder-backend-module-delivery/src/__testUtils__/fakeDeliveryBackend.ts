@@ -12,6 +12,8 @@ export interface ReceivedRequest {
   method: string;
   path: string;
   authorization?: string;
+  /** The `Idempotency-Key` header, when sent. */
+  idempotencyKey?: string;
   body?: any;
 }
 
@@ -39,6 +41,7 @@ export async function startFakeDeliveryBackend(
         method: req.method ?? 'GET',
         path,
         authorization: req.headers.authorization,
+        idempotencyKey: req.headers['idempotency-key'] as string | undefined,
         body: text ? JSON.parse(text) : undefined,
       };
       received.push(request);

@@ -92,6 +92,22 @@ describe('delivery:drift:check', () => {
     expect(fake.received.filter(r => r.method === 'GET')).toHaveLength(0);
   });
 
+  it('sends an idempotency key that a retry of the task repeats and another task does not', async () => {
+    const { fake, action, posts } = await setUp(dispatched);
+    stops.push(fake.stop);
+    for (const taskId of ['task-1', 'task-1', 'task-2']) {
+      const { ctx } = mockActionContext({ input: { entityRef: ENTITY } });
+      ctx.task = { id: taskId };
+      ctx.step = { id: 'drift' };
+      await action.handler(ctx);
+    }
+    expect(posts().map(p => p.idempotencyKey)).toEqual([
+      `scaffolder:task-1:drift-check:drift:${ENTITY}`,
+      `scaffolder:task-1:drift-check:drift:${ENTITY}`,
+      `scaffolder:task-2:drift-check:drift:${ENTITY}`,
+    ]);
+  });
+
   it('dispatches nothing in a dry run', async () => {
     const { fake, action, posts } = await setUp(dispatched);
     stops.push(fake.stop);

@@ -4,6 +4,7 @@ import {
   DeliveryBackendDeps,
   deliveryClientFor,
   explainDeliveryError,
+  scaffolderIdempotencyKey,
 } from '../deliveryClient';
 import { driftCheckExamples } from './driftCheck.examples';
 
@@ -101,16 +102,25 @@ export function createDriftCheckAction(options: DriftCheckActionOptions) {
         return;
       }
 
+      // A retried task resumes from the checkpoint; one whose checkpoint was not stored calls
+      // again with the same idempotency key and gets the first dispatch back.
+      const idempotencyKey = scaffolderIdempotencyKey(
+        ctx,
+        'drift-check',
+        entityRef,
+      );
       const dispatch = await ctx.checkpoint({
         key: `delivery-drift-check:${entityRef}`,
         fn: async () => {
           const dispatchedAt = Date.now();
-          const response = await client.checkDrift(entityRef).catch(error => {
-            throw explainDeliveryError(
-              error,
-              `Starting ${entityRef}'s drift check`,
-            );
-          });
+          const response = await client
+            .checkDrift(entityRef, { idempotencyKey })
+            .catch(error => {
+              throw explainDeliveryError(
+                error,
+                `Starting ${entityRef}'s drift check`,
+              );
+            });
           return { ...response, dispatchedAt };
         },
       });

@@ -269,6 +269,43 @@ describe('delivery:ecs:rollback', () => {
     });
   });
 
+  it('sends an idempotency key that a retry of the task repeats and another task does not', async () => {
+    const { fake, action } = await setUp();
+    const run = async (taskId: string) => {
+      // A fresh checkpoint store each time: the backend answered, but the task was retried
+      // before its checkpoint was stored, so the retry calls the backend again.
+      const { ctx } = mockActionContext({
+        input: { entityRef: ENTITY, revision: 7, reason: 'bad release' },
+      });
+      ctx.task = { id: taskId };
+      ctx.step = { id: 'rollback' };
+      await action.handler(ctx);
+    };
+    await run('task-1');
+    await run('task-1');
+    await run('task-2');
+    const keys = fake.posts().map(p => p.idempotencyKey);
+    expect(keys).toEqual([
+      `scaffolder:task-1:ecs-rollback:rollback:${ENTITY}`,
+      `scaffolder:task-1:ecs-rollback:rollback:${ENTITY}`,
+      `scaffolder:task-2:ecs-rollback:rollback:${ENTITY}`,
+    ]);
+  });
+
+  it('hashes an idempotency key the header could not carry, keeping it stable', async () => {
+    const { fake, action } = await setUp();
+    for (let i = 0; i < 2; i++) {
+      const { ctx } = mockActionContext({
+        input: { entityRef: ENTITY, revision: 7, reason: 'bad release' },
+      });
+      ctx.step = { id: 'roll back (prod) – ünïcode' };
+      await action.handler(ctx);
+    }
+    const [first, second] = fake.posts().map(p => p.idempotencyKey);
+    expect(first).toMatch(/^scaffolder:ecs-rollback:sha256:[0-9a-f]{64}$/);
+    expect(second).toBe(first);
+  });
+
   it.each(ecsRollbackExamples.map(e => [e.description, e]))(
     'runs the example: %s',
     async (_description, example) => {

@@ -8,6 +8,7 @@ import {
   DeliveryBackendDeps,
   deliveryClientFor,
   explainDeliveryError,
+  scaffolderIdempotencyKey,
 } from '../deliveryClient';
 import { ecsRollbackExamples } from './ecsRollback.examples';
 
@@ -213,7 +214,16 @@ export function createEcsRollbackAction(options: EcsRollbackActionOptions) {
         return;
       }
 
-      // A retried task resumes here with the stored answer instead of rolling back twice.
+      // A retried task resumes here with the stored answer instead of rolling back twice. Should
+      // the backend have answered without the checkpoint being stored, the retry calls again with
+      // the same idempotency key and gets the first answer back. The key leaves out the revision:
+      // a retried "previous" could resolve to another one once the first rollback ran, and the
+      // backend refuses (422) that instead of rolling back a second time.
+      const idempotencyKey = scaffolderIdempotencyKey(
+        ctx,
+        'ecs-rollback',
+        entityRef,
+      );
       const result = await ctx.checkpoint({
         key: `delivery-ecs-rollback:${entityRef}:${toRevision}`,
         fn: async () => {
@@ -221,10 +231,14 @@ export function createEcsRollbackAction(options: EcsRollbackActionOptions) {
             `Rolling ${state.serviceName} (${entityRef}) back from revision ${fromRevision} to ${toRevision}`,
           );
           const response = await client
-            .rollbackEcs(entityRef, {
-              revision: toRevision,
-              reason: `${reason} (scaffolder task ${ctx.task.id})`,
-            })
+            .rollbackEcs(
+              entityRef,
+              {
+                revision: toRevision,
+                reason: `${reason} (scaffolder task ${ctx.task.id})`,
+              },
+              { idempotencyKey },
+            )
             .catch(error => {
               throw explainDeliveryError(error, `Rolling back ${entityRef}`);
             });

@@ -154,6 +154,40 @@ describe('DriftCard', () => {
       'https://github.com/acme/demo-web/actions/runs/78',
     );
     expect(checkDrift).toHaveBeenCalledTimes(1);
+    expect(checkDrift).toHaveBeenCalledWith(expect.any(String), {
+      idempotencyKey: expect.stringMatching(/^[\x21-\x7E]{16,255}$/),
+    });
+  });
+
+  it('shows a stale drift state under a notice with its age and reason', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue({
+        ...drift(),
+        staleAnswer: {
+          fetchedAt: new Date(Date.now() - 90_000).toISOString(),
+          ageSeconds: 90,
+          reason: 'GitHub rate limit exceeded',
+        },
+      }),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(
+      await screen.findByText(
+        /Showing the answer from 1 minute ago: GitHub could not be reached \(GitHub rate limit exceeded\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByText('In sync')).toBeInTheDocument();
+  });
+
+  it('shows no stale-answer notice for a fresh drift state', async () => {
+    const api = mockDeliveryApi({
+      getDrift: jest.fn().mockResolvedValue(drift()),
+    });
+    await renderWithEntity(<DriftCard />, { api });
+    expect(await screen.findByText('In sync')).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Showing the answer from/),
+    ).not.toBeInTheDocument();
   });
 
   it('disables Check now and names the permission when it is denied', async () => {

@@ -30,7 +30,10 @@ import {
   useTableStyles,
 } from '../common/DeliveryTable';
 import { messageOf } from '../common/DeliveryErrorPanel';
+import { newIdempotencyKey } from '../common/idempotencyKey';
 import { MissingAnnotation } from '../common/MissingAnnotation';
+import { pollWhileStale } from '../common/staleAnswer';
+import { StaleAnswerNotice } from '../common/StaleAnswerNotice';
 import { StatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
 
@@ -122,26 +125,33 @@ export function DriftCard() {
     (signal: AbortSignal) => api.getDrift(entityRef, { signal }),
     [api, entityRef],
   );
-  const interval = usePollIntervals().driftMs;
+  const { driftMs: interval, staleRetryMs } = usePollIntervals();
   const drift = useRefreshable(entityRef, load, {
     enabled: available,
     // After "Check now", keep looking until the dispatched run is the latest completed one.
     pollIntervalMs: value =>
-      value?.inProgress ||
-      (dispatched &&
-        'runId' in dispatched &&
-        dispatched.runId !== undefined &&
-        value?.run?.id !== dispatched.runId)
-        ? interval
-        : undefined,
+      pollWhileStale(
+        value,
+        value?.inProgress ||
+          (dispatched &&
+            'runId' in dispatched &&
+            dispatched.runId !== undefined &&
+            value?.run?.id !== dispatched.runId)
+          ? interval
+          : undefined,
+        staleRetryMs,
+      ),
   });
 
   const checkNow = async () => {
     if (inFlight.current) return;
     inFlight.current = true;
     setChecking(true);
+    // One key per press: were this request retried, the backend would answer the retry with
+    // the first dispatch instead of starting a second run.
+    const idempotencyKey = newIdempotencyKey();
     try {
-      setDispatched(await api.checkDrift(entityRef));
+      setDispatched(await api.checkDrift(entityRef, { idempotencyKey }));
       drift.refresh();
     } catch (e) {
       setDispatched({ error: e as Error });
@@ -184,6 +194,7 @@ export function DriftCard() {
       loadedAt={drift.loadedAt}
       onRefresh={drift.refresh}
     >
+      <StaleAnswerNotice staleAnswer={value?.staleAnswer} source="github" />
       {value && status && (
         <>
           <Box display="flex" flexWrap="wrap" alignItems="center" mb={1}>

@@ -16,6 +16,60 @@ beforeEach(() => {
 });
 
 describe('EcsServiceCard', () => {
+  it('shows a stale answer under a notice with its age and reason', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          staleAnswer: {
+            fetchedAt: new Date(Date.now() - 4 * 60_000).toISOString(),
+            ageSeconds: 240,
+            reason: 'ThrottlingException: Rate exceeded',
+          },
+        }),
+      ),
+    });
+    await renderWithEntity(<EcsServiceCard />, { api });
+    const notice = await screen.findByText(/Showing the answer from/);
+    expect(notice).toHaveTextContent(
+      'Showing the answer from 4 minutes ago: AWS ECS could not be reached (ThrottlingException: Rate exceeded). It updates by itself when the connection is back.',
+    );
+    // The rest of the card as usual, under it.
+    expect(
+      screen.getByText('2 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+  });
+
+  it('falls back to ageSeconds when fetchedAt is unreadable', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          staleAnswer: {
+            fetchedAt: 'not a time',
+            ageSeconds: 45,
+            reason: 'socket hang up',
+          },
+        }),
+      ),
+    });
+    await renderWithEntity(<EcsServiceCard />, { api });
+    expect(
+      await screen.findByText(/Showing the answer from 45 seconds ago/),
+    ).toHaveTextContent('(socket hang up)');
+  });
+
+  it('shows no stale-answer notice for a fresh answer', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+    });
+    await renderWithEntity(<EcsServiceCard />, { api });
+    expect(
+      await screen.findByText('2 running / 2 desired, 0 pending'),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByText(/Showing the answer from/),
+    ).not.toBeInTheDocument();
+  });
+
   it('shows counts, deployments with rollout state, tasks with health and why they stopped, and events', async () => {
     const api = mockDeliveryApi({
       getEcsState: jest.fn().mockResolvedValue(

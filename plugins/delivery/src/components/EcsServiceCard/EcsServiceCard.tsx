@@ -23,6 +23,7 @@ import {
   useTableStyles,
 } from '../common/DeliveryTable';
 import { MissingAnnotation } from '../common/MissingAnnotation';
+import { StaleAnswerNotice } from '../common/StaleAnswerNotice';
 import { ecsStatusKind, StatusLabel } from '../common/StatusLabel';
 import { relativeTime, timeTitle } from '../common/time';
 
@@ -347,6 +348,7 @@ export function EcsServiceCard() {
     >
       {state && (
         <>
+          <StaleAnswerNotice staleAnswer={state.staleAnswer} source="aws" />
           <Summary state={state} />
           <Typography variant="h6" component="h3">
             Deployments

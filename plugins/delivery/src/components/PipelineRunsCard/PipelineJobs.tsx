@@ -4,8 +4,11 @@ import { PipelineJob } from '@cicd-aws/plugin-delivery-common';
 import Typography from '@material-ui/core/Typography';
 import { useCallback } from 'react';
 import { deliveryApiRef } from '../../api';
+import { usePollIntervals } from '../../hooks/usePollIntervals';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryErrorPanel } from '../common/DeliveryErrorPanel';
+import { pollWhileStale } from '../common/staleAnswer';
+import { StaleAnswerNotice } from '../common/StaleAnswerNotice';
 import { StatusLabel } from '../common/StatusLabel';
 import { formatDuration } from '../common/time';
 import { pipelineStatus } from './pipelineRuns';
@@ -48,7 +51,10 @@ export function PipelineJobs(props: { runId: number; entityRef: string }) {
     (signal: AbortSignal) => api.getPipelineJobs(entityRef, runId, { signal }),
     [api, entityRef, runId],
   );
-  const jobs = useRefreshable(`${entityRef}|${runId}`, load);
+  const { staleRetryMs } = usePollIntervals();
+  const jobs = useRefreshable(`${entityRef}|${runId}`, load, {
+    pollIntervalMs: value => pollWhileStale(value, undefined, staleRetryMs),
+  });
   if (jobs.loading) {
     return <Typography variant="body2">Loading jobs…</Typography>;
   }
@@ -62,14 +68,25 @@ export function PipelineJobs(props: { runId: number; entityRef: string }) {
       />
     );
   }
+  const notice = (
+    <StaleAnswerNotice staleAnswer={jobs.value?.staleAnswer} source="github" />
+  );
   if (!jobs.value?.jobs.length) {
-    return <Typography variant="body2">This run has no jobs.</Typography>;
+    return (
+      <>
+        {notice}
+        <Typography variant="body2">This run has no jobs.</Typography>
+      </>
+    );
   }
   return (
-    <ul style={{ margin: 0, paddingLeft: 16 }}>
-      {jobs.value.jobs.map(job => (
-        <Job key={job.id} job={job} />
-      ))}
-    </ul>
+    <>
+      {notice}
+      <ul style={{ margin: 0, paddingLeft: 16 }}>
+        {jobs.value.jobs.map(job => (
+          <Job key={job.id} job={job} />
+        ))}
+      </ul>
+    </>
   );
 }

@@ -215,7 +215,54 @@ describe('PipelineRunsCard', () => {
       await screen.findByText(/Re-running the failed jobs of Deploy #9/),
     ).toBeInTheDocument();
     expect(rerunFailedJobs).toHaveBeenCalledTimes(1);
-    expect(rerunFailedJobs).toHaveBeenCalledWith(expect.any(String), 9);
+    expect(rerunFailedJobs).toHaveBeenCalledWith(expect.any(String), 9, {
+      idempotencyKey: expect.stringMatching(/^[\x21-\x7E]{16,255}$/),
+    });
+  });
+
+  it('shows a stale answer under a notice with its age and reason, and reloads until a fresh one comes', async () => {
+    const stalePage = {
+      ...page([run({ id: 5 })]),
+      staleAnswer: {
+        fetchedAt: new Date(Date.now() - 4 * 60_000).toISOString(),
+        ageSeconds: 240,
+        reason: 'GitHub answered 503',
+      },
+    };
+    // The fresh answer comes once the test has seen the stale one.
+    let connectionBack: () => void = () => {};
+    const back = new Promise<void>(resolve => {
+      connectionBack = resolve;
+    });
+    const listPipelineRuns = jest
+      .fn()
+      .mockResolvedValueOnce(stalePage)
+      .mockImplementation(async () => {
+        await back;
+        return page([run({ id: 6 }), run({ id: 5 })]);
+      });
+    const api = mockDeliveryApi({ listPipelineRuns });
+    await renderWithEntity(<PipelineRunsCard />, {
+      api,
+      pollIntervals: { staleRetryMs: 20 },
+    });
+    expect(
+      await screen.findByText(
+        /Showing the answer from 4 minutes ago: GitHub could not be reached \(GitHub answered 503\)\. It updates by itself/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Show jobs of Deploy #5' }),
+    ).toBeInTheDocument();
+    connectionBack();
+    await waitFor(() =>
+      expect(
+        screen.queryByText(/Showing the answer from/),
+      ).not.toBeInTheDocument(),
+    );
+    expect(
+      await screen.findByRole('button', { name: 'Show jobs of Deploy #6' }),
+    ).toBeInTheDocument();
   });
 
   it('disables re-run and names the permission when it is denied', async () => {

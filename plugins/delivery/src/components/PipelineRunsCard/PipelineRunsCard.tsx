@@ -17,6 +17,8 @@ import { usePollIntervals } from '../../hooks/usePollIntervals';
 import { useRefreshable } from '../../hooks/useRefreshable';
 import { DeliveryCard } from '../common/DeliveryCard';
 import { MissingAnnotation } from '../common/MissingAnnotation';
+import { pollWhileStale } from '../common/staleAnswer';
+import { StaleAnswerNotice } from '../common/StaleAnswerNotice';
 import { PipelineRunsTable } from './PipelineRunsTable';
 import {
   canRerunFailed,
@@ -40,7 +42,7 @@ export function PipelineRunsCard() {
   const api = useApi(deliveryApiRef);
   const slug = entity.metadata.annotations?.[ANNOTATION_GITHUB_PROJECT_SLUG];
   const available = isGithubRepositoryAvailable(entity);
-  const interval = usePollIntervals().pipelineRunsMs;
+  const { pipelineRunsMs: interval, staleRetryMs } = usePollIntervals();
   const [workflow, setWorkflow] = useState('');
   const [branch, setBranch] = useState('');
   const [page, setPage] = useState(1);
@@ -69,7 +71,12 @@ export function PipelineRunsCard() {
     load,
     {
       enabled: available,
-      pollIntervalMs: value => (hasUnfinishedRun(value) ? interval : undefined),
+      pollIntervalMs: value =>
+        pollWhileStale(
+          value,
+          hasUnfinishedRun(value) ? interval : undefined,
+          staleRetryMs,
+        ),
     },
   );
   const rerun = useRerun(entityRef, runs.refresh);
@@ -101,6 +108,7 @@ export function PipelineRunsCard() {
       onRefresh={runs.refresh}
       subheader={slug}
     >
+      <StaleAnswerNotice staleAnswer={value?.staleAnswer} source="github" />
       <RunFilters
         options={filterOptions.current}
         workflow={workflow}

@@ -2,6 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { PipelineRun } from '@cicd-aws/plugin-delivery-common';
 import { useCallback, useRef, useState } from 'react';
 import { deliveryApiRef } from '../../api';
+import { newIdempotencyKey } from '../common/idempotencyKey';
 
 export type RerunResult =
   | { run: PipelineRun; url: string }
@@ -24,8 +25,13 @@ export function useRerun(entityRef: string, onRerun: () => void) {
       if (inFlight.current) return;
       inFlight.current = true;
       setBusy(true);
+      // One key per confirmation: a retry of this same request would get the first answer
+      // instead of starting another attempt of the run.
+      const idempotencyKey = newIdempotencyKey();
       try {
-        const response = await api.rerunFailedJobs(entityRef, run.id);
+        const response = await api.rerunFailedJobs(entityRef, run.id, {
+          idempotencyKey,
+        });
         setResult({ run, url: response.runUrl });
         onRerun();
       } catch (e) {

@@ -164,28 +164,6 @@ describe('RollbackCard', () => {
   });
 
   it('sends one rollback on a double click and follows the new deployment to COMPLETED', async () => {
-    const getEcsState = jest
-      .fn()
-      .mockResolvedValueOnce(ecsState())
-      .mockResolvedValueOnce(
-        ecsState({
-          deployments: [
-            deployment({
-              revision: 2,
-              id: 'ecs-svc/new',
-              rolloutState: 'IN_PROGRESS',
-              runningCount: 0,
-            }),
-            deployment({ revision: 3, status: 'ACTIVE' }),
-          ],
-        }),
-      )
-      .mockResolvedValue(
-        ecsState({
-          deployments: [deployment({ revision: 2, id: 'ecs-svc/new' })],
-          rollbackTargets: [],
-        }),
-      );
     let answer: (v: unknown) => void = () => {};
     const rollbackEcs = jest.fn(
       () =>
@@ -193,6 +171,30 @@ describe('RollbackCard', () => {
           answer = resolve;
         }),
     );
+    // Unchanged until the rollback is sent (however often the card reloads before, e.g. its
+    // revalidation 2 s after the first answer on a busy machine); then the new deployment runs
+    // once and completes.
+    let readsAfterRollback = 0;
+    const getEcsState = jest.fn(async () => {
+      if (rollbackEcs.mock.calls.length === 0) return ecsState();
+      readsAfterRollback++;
+      return readsAfterRollback === 1
+        ? ecsState({
+            deployments: [
+              deployment({
+                revision: 2,
+                id: 'ecs-svc/new',
+                rolloutState: 'IN_PROGRESS',
+                runningCount: 0,
+              }),
+              deployment({ revision: 3, status: 'ACTIVE' }),
+            ],
+          })
+        : ecsState({
+            deployments: [deployment({ revision: 2, id: 'ecs-svc/new' })],
+            rollbackTargets: [],
+          });
+    });
     const api = mockDeliveryApi({
       getEcsState,
       rollbackEcs,
@@ -226,6 +228,7 @@ describe('RollbackCard', () => {
         revision: 2,
         reason: 'bad release',
       },
+      { idempotencyKey: expect.any(String) },
     );
   });
 
@@ -294,6 +297,93 @@ describe('RollbackCard', () => {
         /The rollback was refused: Another rollback of demo-web is being started/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('sends an Idempotency-Key with each submit, and a new one with a separate submit', async () => {
+    const rollbackEcs = jest
+      .fn()
+      .mockRejectedValueOnce(
+        await responseError(502, 'BadGatewayError', 'AWS ECS timed out'),
+      )
+      .mockResolvedValue({
+        deploymentId: 'ecs-svc/new',
+        fromRevision: 3,
+        toRevision: 2,
+      });
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(ecsState()),
+      rollbackEcs,
+      listDeployments: jest.fn().mockResolvedValue(history),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+
+    // The first submit: a double click is still one submit, one request, one key.
+    let dialog = await chooseAndConfirm('2', 'bad release');
+    await user.dblClick(
+      within(dialog).getByRole('button', { name: 'Roll back to revision 2' }),
+    );
+    expect(
+      await screen.findByText(/The rollback was refused: AWS ECS timed out/),
+    ).toBeInTheDocument();
+    expect(rollbackEcs).toHaveBeenCalledTimes(1);
+
+    // The user tries again: a separate submit, with a key of its own.
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    await user.click(
+      await screen.findByRole('button', { name: /^Roll back…$/ }),
+    );
+    dialog = await screen.findByRole('dialog');
+    await user.click(
+      within(dialog).getByRole('button', { name: 'Roll back to revision 2' }),
+    );
+    expect(
+      await screen.findByText(/Rollback of demo-web to revision 2/),
+    ).toBeInTheDocument();
+    expect(rollbackEcs).toHaveBeenCalledTimes(2);
+    const [first, second] = rollbackEcs.mock.calls.map(call => call[2]);
+    expect(first.idempotencyKey).toMatch(/^[\x21-\x7E]{16,255}$/);
+    expect(second.idempotencyKey).toMatch(/^[\x21-\x7E]{16,255}$/);
+    expect(second.idempotencyKey).not.toBe(first.idempotencyKey);
+    expect(rollbackEcs.mock.calls[1][1]).toEqual({
+      revision: 2,
+      reason: 'bad release',
+    });
+  });
+
+  it('says when the service state and the deployment history are stale answers, and still offers the rollback', async () => {
+    const api = mockDeliveryApi({
+      getEcsState: jest.fn().mockResolvedValue(
+        ecsState({
+          staleAnswer: {
+            fetchedAt: new Date(Date.now() - 4 * 60_000).toISOString(),
+            ageSeconds: 240,
+            reason: 'connect ETIMEDOUT',
+          },
+        }),
+      ),
+      listDeployments: jest.fn().mockResolvedValue({
+        ...history,
+        staleAnswer: {
+          fetchedAt: new Date(Date.now() - 2 * 3600_000).toISOString(),
+          ageSeconds: 7200,
+          reason: 'GitHub answered 502',
+        },
+      }),
+    });
+    await renderWithEntity(<RollbackCard />, { api });
+    expect(
+      await screen.findByText(
+        /Showing the answer from 4 minutes ago: AWS ECS could not be reached \(connect ETIMEDOUT\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText(
+        /Showing the answer from 2 hours ago: GitHub \(the deployment history\) could not be reached \(GitHub answered 502\)/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getAllByRole('radio')).toHaveLength(2);
   });
 
   it('is disabled with the permission named when the user may not roll back', async () => {
@@ -406,9 +496,11 @@ describe('RollbackCard', () => {
       ),
     ).toBeInTheDocument();
     expect(stopEcsRollout).toHaveBeenCalledTimes(1);
-    expect(stopEcsRollout).toHaveBeenCalledWith(expect.any(String), {
-      reason: 'errors spike',
-    });
+    expect(stopEcsRollout).toHaveBeenCalledWith(
+      expect.any(String),
+      { reason: 'errors spike' },
+      { idempotencyKey: expect.any(String) },
+    );
     expect(api.rollbackEcs).not.toHaveBeenCalled();
   });
 
@@ -490,10 +582,11 @@ describe('RollbackCard', () => {
     await user.keyboard('{Enter}');
     await user.keyboard('{Enter}');
     expect(rollbackEcs).toHaveBeenCalledTimes(1);
-    expect(rollbackEcs).toHaveBeenCalledWith(expect.any(String), {
-      revision: 2,
-      reason: 'oops',
-    });
+    expect(rollbackEcs).toHaveBeenCalledWith(
+      expect.any(String),
+      { revision: 2, reason: 'oops' },
+      { idempotencyKey: expect.any(String) },
+    );
     answer({ deploymentId: 'ecs-svc/new', fromRevision: 3, toRevision: 2 });
     expect(
       await screen.findByText(/Rollback of demo-web to revision 2/),

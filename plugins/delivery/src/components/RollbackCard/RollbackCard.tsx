@@ -15,6 +15,7 @@ import { useEcsState } from '../../hooks/useEcsState';
 import { DeliveryCard } from '../common/DeliveryCard';
 import { messageOf } from '../common/DeliveryErrorPanel';
 import { MissingAnnotation } from '../common/MissingAnnotation';
+import { StaleAnswerNotice } from '../common/StaleAnswerNotice';
 import { ECS_ARN_EXAMPLE } from '../EcsServiceCard/EcsServiceCard';
 import { ConfirmRollbackDialog } from './ConfirmRollbackDialog';
 import { RevisionComparison } from './RevisionComparison';
@@ -126,6 +127,12 @@ export function RollbackCard() {
       loadedAt={ecs.loadedAt}
       onRefresh={ecs.refresh}
     >
+      <StaleAnswerNotice staleAnswer={state?.staleAnswer} source="aws" />
+      <StaleAnswerNotice
+        staleAnswer={history.staleAnswer}
+        source="github"
+        upstream="GitHub (the deployment history)"
+      />
       {rollback.operation && rollback.outcome && (
         <Box mb={2}>
           <RollbackOutcomeAlert

@@ -2,6 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { deliveryApiRef } from '../../api';
 import { EcsStateStore } from '../../hooks/useEcsState';
+import { newIdempotencyKey } from '../common/idempotencyKey';
 import {
   afterRollback,
   afterStop,
@@ -31,7 +32,10 @@ export interface Rollback {
   clearError(): void;
   /**
    * Sends the request, at most one at a time: `ignored` while another is in flight, else
-   * whether the backend accepted or refused it.
+   * whether the backend accepted or refused it. Each call is a new user action with its own
+   * `Idempotency-Key`; the card does not retry a request by itself, and anything that ever does
+   * must send the same key, so the backend answers with the first answer instead of rolling back
+   * twice.
    */
   submit(request: RollbackRequest): Promise<SubmitResult>;
 }
@@ -65,15 +69,17 @@ export function useRollback(entityRef: string, ecs: EcsStateStore): Rollback {
       inFlight.current = true;
       setSubmitting(true);
       setError(undefined);
+      const options = { idempotencyKey: newIdempotencyKey() };
       try {
         if (op.kind === 'stop') {
-          const r = await api.stopEcsRollout(entityRef, { reason });
+          const r = await api.stopEcsRollout(entityRef, { reason }, options);
           setOperation(afterStop(op, r));
         } else {
-          const r = await api.rollbackEcs(entityRef, {
-            revision: revision!,
-            reason,
-          });
+          const r = await api.rollbackEcs(
+            entityRef,
+            { revision: revision!, reason },
+            options,
+          );
           setOperation(afterRollback(op, r));
         }
         // Poll even before ECS shows the new deployment as IN_PROGRESS.
