@@ -1,4 +1,8 @@
-import { DriftState, PipelineRun } from '@cicd-aws/plugin-delivery-common';
+import {
+  DriftState,
+  EcsServiceState,
+  PipelineRun,
+} from '@cicd-aws/plugin-delivery-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import {
   deployment,
@@ -10,6 +14,7 @@ import {
   enterReason,
   responseError,
 } from '../../__testUtils__';
+import { REVALIDATE_AFTER_FIRST_LOAD_MS } from '../../hooks/useRefreshable';
 import { EntityDeliveryContent } from './EntityDeliveryContent';
 
 let user: ReturnType<typeof setupUser>;
@@ -56,6 +61,21 @@ const inSync: DriftState = {
   resources: [],
 };
 
+/**
+ * Long enough for every card's quiet reload ({@link REVALIDATE_AFTER_FIRST_LOAD_MS} after its
+ * first answer) on a busy machine, short of the 15 s per-test limit.
+ */
+const QUIET_RELOAD_TIMEOUT_MS = REVALIDATE_AFTER_FIRST_LOAD_MS + 5000;
+
+/** A promise and the function that resolves it, for an answer the test releases itself. */
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>(r => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
 /** Presses a card's refresh button once it is enabled again (it is disabled while loading). */
 async function refresh(card: string) {
   const button = screen.getByLabelText(`Refresh ${card}`);
@@ -90,29 +110,44 @@ describe('EntityDeliveryContent', () => {
   });
 
   it('reads the ECS service once for both ECS cards, and the ECS card shows the deployment a rollback started', async () => {
+    // The service as it is before and after the rollback, whenever it is read: the cards also
+    // reload once, quietly, 2 s after the first answer, and on a busy machine that reload may
+    // come before or after the rollback.
+    let rolledBack = false;
+    const firstAnswer = deferred<EcsServiceState>();
     const getEcsState = jest
       .fn()
-      .mockResolvedValueOnce(ecsState())
-      .mockResolvedValue(
-        ecsState({
-          deployments: [deployment({ revision: 2, id: 'ecs-svc/new' })],
-          rollbackTargets: [],
-        }),
+      .mockImplementationOnce(() => firstAnswer.promise)
+      .mockImplementation(async () =>
+        rolledBack
+          ? ecsState({
+              deployments: [deployment({ revision: 2, id: 'ecs-svc/new' })],
+              rollbackTargets: [],
+            })
+          : ecsState(),
       );
     const api = mockDeliveryApi({
       getEcsState,
-      rollbackEcs: jest.fn().mockResolvedValue({
-        deploymentId: 'ecs-svc/new',
-        fromRevision: 3,
-        toRevision: 2,
+      rollbackEcs: jest.fn(async () => {
+        rolledBack = true;
+        return {
+          deploymentId: 'ecs-svc/new',
+          fromRevision: 3,
+          toRevision: 2,
+        };
       }),
     });
     await renderWithEntity(<EntityDeliveryContent />, {
       api,
       pollIntervals: { ecsMs: 20 },
     });
-    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
+    // Both ECS cards are on screen and loading, and the service was read once for the two.
+    // The first answer is still held back, so no quiet reload can have been scheduled yet.
+    expect(screen.getByLabelText('Refresh ECS service')).toBeInTheDocument();
+    expect(screen.getByLabelText('Refresh Rollback')).toBeInTheDocument();
     expect(getEcsState).toHaveBeenCalledTimes(1);
+    firstAnswer.resolve(ecsState());
+    await user.click(await screen.findByRole('radio', { name: /^Revision 2/ }));
     await enterReason(user, 'bad release');
     await user.click(screen.getByRole('button', { name: 'Roll back…' }));
     await user.click(
@@ -135,17 +170,21 @@ describe('EntityDeliveryContent', () => {
   });
 
   it("refreshes only the card whose refresh button is pressed, and a failing refresh keeps every card's data", async () => {
+    // Each card's first answer comes twice: the first load and the quiet reload 2 s later.
     const getEcsState = jest
       .fn()
+      .mockResolvedValueOnce(ecsState())
       .mockResolvedValueOnce(ecsState())
       .mockResolvedValueOnce(ecsState({ runningCount: 1 }))
       .mockRejectedValue(new Error('AWS throttled the request'));
     const listPipelineRuns = jest
       .fn()
       .mockResolvedValueOnce(runsPage(pipelineRun(1)))
-      .mockResolvedValueOnce(runsPage(pipelineRun(2), pipelineRun(1)));
+      .mockResolvedValueOnce(runsPage(pipelineRun(1)))
+      .mockResolvedValue(runsPage(pipelineRun(2), pipelineRun(1)));
     const getDrift = jest
       .fn()
+      .mockResolvedValueOnce(inSync)
       .mockResolvedValueOnce(inSync)
       .mockRejectedValue(new Error('GitHub answered 502'));
     const listDeployments = jest.fn().mockResolvedValue({
@@ -174,22 +213,39 @@ describe('EntityDeliveryContent', () => {
       drift: getDrift.mock.calls.length,
       history: listDeployments.mock.calls.length,
     });
-    const initial = calls();
-    expect(initial).toEqual({ ecs: 1, runs: 1, drift: 1, history: 1 });
+    /** Calls per API method since `before`. */
+    const since = (before: ReturnType<typeof calls>) => {
+      const now = calls();
+      return {
+        ecs: now.ecs - before.ecs,
+        runs: now.runs - before.runs,
+        drift: now.drift - before.drift,
+        history: now.history - before.history,
+      };
+    };
+    const nothing = { ecs: 0, runs: 0, drift: 0, history: 0 };
+    // Let every card's quiet reload happen first (one read each, 2 s after its first answer),
+    // so the counts below change only through the refresh buttons.
+    await waitFor(
+      () => expect(calls()).toEqual({ ecs: 2, runs: 2, drift: 2, history: 2 }),
+      { timeout: QUIET_RELOAD_TIMEOUT_MS },
+    );
+    let before = calls();
 
     // Pipeline runs: only the runs are read again.
     await refresh('Pipeline runs');
     expect(await screen.findByText('Deploy #2')).toBeInTheDocument();
-    expect(calls()).toEqual({ ...initial, runs: 2 });
+    expect(since(before)).toEqual({ ...nothing, runs: 1 });
 
     // Terraform drift fails to refresh: it says so and keeps its state; nothing else is read
     // or touched.
+    before = calls();
     await refresh('Terraform drift');
     expect(
       await screen.findByText(/Could not refresh the drift state/),
     ).toHaveTextContent('GitHub answered 502');
     expect(screen.getByText('In sync')).toBeInTheDocument();
-    expect(calls()).toEqual({ ...initial, runs: 2, drift: 2 });
+    expect(since(before)).toEqual({ ...nothing, drift: 1 });
     expect(screen.getAllByText(/Could not refresh/)).toHaveLength(1);
     expect(screen.getByText('Deploy #2')).toBeInTheDocument();
     expect(
@@ -197,14 +253,16 @@ describe('EntityDeliveryContent', () => {
     ).toBeInTheDocument();
 
     // ECS service: one read of the service (shared with the Rollback card), no GitHub calls.
+    before = calls();
     await refresh('ECS service');
     expect(
       await screen.findByText('1 running / 2 desired, 0 pending'),
     ).toBeInTheDocument();
-    expect(calls()).toEqual({ ...initial, ecs: 2, runs: 2, drift: 2 });
+    expect(since(before)).toEqual({ ...nothing, ecs: 1 });
 
     // ECS fails to refresh: the two ECS cards warn and keep their data; the GitHub cards keep
     // theirs, without a warning of their own.
+    before = calls();
     await refresh('Rollback');
     expect(
       await screen.findByText(/Could not refresh the rollback targets/),
@@ -212,7 +270,7 @@ describe('EntityDeliveryContent', () => {
     expect(
       screen.getByText(/Could not refresh the ECS service/),
     ).toBeInTheDocument();
-    expect(calls()).toEqual({ ...initial, ecs: 3, runs: 2, drift: 2 });
+    expect(since(before)).toEqual({ ...nothing, ecs: 1 });
     expect(
       screen.getByText('1 running / 2 desired, 0 pending'),
     ).toBeInTheDocument();
