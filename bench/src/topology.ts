@@ -10,6 +10,7 @@
  */
 import { execFile, spawn, ChildProcess } from 'node:child_process';
 import {
+  createWriteStream,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -17,6 +18,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -59,11 +61,39 @@ export interface TopologyOptions {
   latencyMs?: number;
   /** Parallel seeding bound; default 4. */
   seedConcurrency?: number;
+  /** Backend replicas sharing the PostgreSQL (and Redis); default 1. */
+  replicas?: number;
+  /** Start a Redis server and make it every replica's cache store (`backend.cache.store: redis`). */
+  redis?: boolean;
+  /** Config merged over the bench's own (e.g. `{ delivery: { changes: { lockTtl: '5s' } } }`). */
+  extraConfig?: Record<string, unknown>;
   log?: (line: string) => void;
 }
 
-export interface Topology {
+/** One backend process of the topology. */
+export interface Replica {
+  index: number;
   baseUrl: string;
+  pid: number;
+  /** Resolves when the process has exited. */
+  exited: Promise<void>;
+  /** Sends `signal` to the process group (SIGKILL: a replica dying mid-request). */
+  kill(signal: NodeJS.Signals): void;
+  /** The process's output so far (last 200 KB). */
+  output(): string;
+  /** All of the process's output (stdout and stderr), for greps over a whole run. */
+  logFile: string;
+  /** The exit code, or null while it runs. */
+  exitCode(): number | null;
+}
+
+export interface Topology {
+  /** The first replica's base URL. */
+  baseUrl: string;
+  /** Every backend replica, in start order. */
+  replicas: Replica[];
+  /** `redis://...` of the shared cache store, when started with `redis`. */
+  redisUrl?: string;
   /** A guest user token (the guest provider's refresh endpoint). */
   token: string;
   proxy: UpstreamProxy;
@@ -341,53 +371,67 @@ export async function startTopology(
     mkdirSync(work);
     const catalogFile = join(work, 'catalog.yaml');
     writeFileSync(catalogFile, catalogYaml(options.services));
-    const port = await freeLoopbackPort();
-    const baseUrl = `http://127.0.0.1:${port}`;
-    const benchConfig = join(work, 'app-config.bench.yaml');
+    let redisUrl: string | undefined;
+    if (options.redis) {
+      redisUrl = await timed(timings, 'redisStartMs', () => startRedis(work));
+    }
+    const sharedConfig = join(work, 'app-config.bench.yaml');
     writeFileSync(
-      benchConfig,
-      stringify({
-        app: { baseUrl },
-        backend: {
-          baseUrl,
-          listen: `127.0.0.1:${port}`,
-          cors: { origin: baseUrl },
-        },
-        auth: {
-          providers: { guest: { dangerouslyAllowOutsideDevelopment: true } },
-        },
-        catalog: {
-          locations: [
-            {
-              type: 'file',
-              target: catalogFile,
-              rules: [{ allow: ['Component', 'User', 'Group'] }],
+      sharedConfig,
+      stringify(
+        mergeConfig(
+          {
+            auth: {
+              providers: {
+                guest: { dangerouslyAllowOutsideDevelopment: true },
+              },
             },
-          ],
-        },
-        integrations: {
-          github: [
-            {
-              host: DEMO_GITHUB_HOST,
-              apiBaseUrl: `${proxy.urls.github}/api/v3`,
-              token: DEMO_GITHUB_TOKEN,
+            catalog: {
+              locations: [
+                {
+                  type: 'file',
+                  target: catalogFile,
+                  rules: [{ allow: ['Component', 'User', 'Group'] }],
+                },
+              ],
             },
-          ],
-        },
-        aws: {
-          accounts: [
-            {
-              accountId: LOCAL_AWS_ACCOUNT_ID,
-              accessKeyId: 'test',
-              secretAccessKey: 'test',
+            integrations: {
+              github: [
+                {
+                  host: DEMO_GITHUB_HOST,
+                  apiBaseUrl: `${proxy.urls.github}/api/v3`,
+                  token: DEMO_GITHUB_TOKEN,
+                },
+              ],
             },
-          ],
-        },
-        delivery: {
-          aws: { endpoint: proxy.urls.aws },
-          github: { host: DEMO_GITHUB_HOST },
-        },
-      }),
+            aws: {
+              accounts: [
+                {
+                  accountId: LOCAL_AWS_ACCOUNT_ID,
+                  accessKeyId: 'test',
+                  secretAccessKey: 'test',
+                },
+              ],
+            },
+            delivery: {
+              aws: { endpoint: proxy.urls.aws },
+              github: { host: DEMO_GITHUB_HOST },
+            },
+            ...(redisUrl
+              ? {
+                  backend: {
+                    cache: {
+                      store: 'redis',
+                      connection: redisUrl,
+                      redis: { client: { namespace: 'portal' } },
+                    },
+                  },
+                }
+              : {}),
+          },
+          options.extraConfig ?? {},
+        ),
+      ),
     );
 
     const stagedPluginPath = require.resolve(
@@ -400,76 +444,40 @@ export async function startTopology(
       );
     }
 
-    let output = '';
-    const backend: ChildProcess = spawn(
-      process.execPath,
-      [
-        'packages/backend',
-        '--config',
-        join(repoRoot, 'app-config.yaml'),
-        '--config',
-        join(repoRoot, 'app-config.production.yaml'),
-        '--config',
-        benchConfig,
-      ],
-      {
-        cwd: stage,
-        detached: true,
-        env: {
-          ...process.env,
-          NODE_ENV: 'production',
-          NODE_OPTIONS: '',
-          POSTGRES_HOST: postgres.host,
-          POSTGRES_PORT: String(postgres.port),
-          POSTGRES_USER: postgres.user,
-          POSTGRES_PASSWORD: 'unused-with-trust-auth',
-          BACKEND_SECRET: 'bench-backend-secret-0123456789abcdef',
-          AUTH_GITHUB_CLIENT_ID: 'bench-client-id',
-          AUTH_GITHUB_CLIENT_SECRET: 'bench-client-secret',
-          APP_BASE_URL: baseUrl,
-          BACKEND_BASE_URL: baseUrl,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const collect = (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-30000);
-    };
-    backend.stdout?.on('data', collect);
-    backend.stderr?.on('data', collect);
-    const exited = new Promise<void>(r => backend.once('exit', () => r()));
-    cleanups.push(async () => {
-      if (!backend.pid || backend.exitCode !== null) return;
-      try {
-        process.kill(-backend.pid, 'SIGTERM');
-      } catch {
-        return;
-      }
-      await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
-      try {
-        process.kill(-backend.pid, 'SIGKILL');
-      } catch {
-        // gone
+    // One after the other, as a rolling deployment starts them: replicas that boot together on
+    // an empty database race each other's migrations (Backstage's auth key tables among them).
+    const replicas: Replica[] = [];
+    await timed(timings, 'backendReadyMs', async () => {
+      for (let index = 0; index < (options.replicas ?? 1); index++) {
+        const replica = await startReplica({
+          index,
+          stage,
+          work,
+          sharedConfig,
+          postgres,
+        });
+        replicas.push(replica);
+        log(`waiting for replica ${index} on ${replica.baseUrl}`);
+        await poll(
+          `readiness of replica ${index}`,
+          180_000,
+          500,
+          async () => {
+            if (replica.exitCode() !== null) {
+              throw new Error(`replica exited with ${replica.exitCode()}`);
+            }
+            const res = await fetch(
+              `${replica.baseUrl}/.backstage/health/v1/readiness`,
+            );
+            return res.ok ? true : undefined;
+          },
+          () => replica.output().slice(-5000),
+        );
       }
     });
-    const logs = () => output.slice(-5000);
+    const baseUrl = replicas[0].baseUrl;
+    const logs = () => replicas.map(r => r.output().slice(-5000)).join('\n');
 
-    log(`waiting for the backend on ${baseUrl}`);
-    await timed(timings, 'backendReadyMs', () =>
-      poll(
-        'backend readiness',
-        180_000,
-        500,
-        async () => {
-          if (backend.exitCode !== null) {
-            throw new Error(`backend exited with ${backend.exitCode}`);
-          }
-          const res = await fetch(`${baseUrl}/.backstage/health/v1/readiness`);
-          return res.ok ? true : undefined;
-        },
-        logs,
-      ),
-    );
     const guestToken = () =>
       poll(
         'a guest token',
@@ -517,12 +525,14 @@ export async function startTopology(
 
     return {
       baseUrl,
+      replicas,
+      redisUrl,
       token,
       proxy,
       aws,
       github,
       postgres,
-      backendPid: backend.pid!,
+      backendPid: replicas[0].pid,
       stagedPluginPath,
       bundle,
       timings,
@@ -536,6 +546,174 @@ export async function startTopology(
     throw error;
   }
 }
+
+/** Deep-merges plain objects; arrays and scalars of `over` replace those of `base`. */
+function mergeConfig(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const current = out[key];
+    out[key] =
+      isPlainObject(current) && isPlainObject(value)
+        ? mergeConfig(current, value)
+        : value;
+  }
+  return out;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Debian's redis-server (REDIS_SERVER, else PATH) on a free loopback port, nothing persisted. */
+async function startRedis(work: string): Promise<string> {
+  const port = await freeLoopbackPort();
+  const binary = process.env.REDIS_SERVER || 'redis-server';
+  let output = '';
+  const redis = spawn(
+    binary,
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      work,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  redis.stdout?.on('data', c => (output = (output + c).slice(-5000)));
+  redis.stderr?.on('data', c => (output = (output + c).slice(-5000)));
+  const exited = new Promise<void>(r => redis.once('exit', () => r()));
+  redis.once('error', error => {
+    output += `\n${error.message} (set REDIS_SERVER to a redis-server binary)`;
+  });
+  cleanups.push(async () => {
+    if (redis.exitCode === null) redis.kill('SIGTERM');
+    await Promise.race([exited, new Promise(r => setTimeout(r, 3000))]);
+  });
+  await poll(
+    'Redis accepting connections',
+    20_000,
+    100,
+    () =>
+      new Promise<true | undefined>(resolveProbe => {
+        if (redis.exitCode !== null) {
+          resolveProbe(undefined);
+          return;
+        }
+        const socket = connect(port, '127.0.0.1');
+        socket.once('connect', () => {
+          socket.end();
+          resolveProbe(true);
+        });
+        socket.once('error', () => resolveProbe(undefined));
+      }),
+    () => output,
+  );
+  return `redis://127.0.0.1:${port}`;
+}
+
+/** Starts one production backend on a free loopback port with the shared config. */
+async function startReplica(options: {
+  index: number;
+  stage: string;
+  work: string;
+  sharedConfig: string;
+  postgres: TemporaryPostgres;
+}): Promise<Replica> {
+  const { index, stage, work, sharedConfig, postgres } = options;
+  const port = await freeLoopbackPort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const ownConfig = join(work, `app-config.replica-${index}.yaml`);
+  writeFileSync(
+    ownConfig,
+    stringify({
+      app: { baseUrl },
+      backend: {
+        baseUrl,
+        listen: `127.0.0.1:${port}`,
+        cors: { origin: baseUrl },
+      },
+    }),
+  );
+  let output = '';
+  const backend: ChildProcess = spawn(
+    process.execPath,
+    [
+      'packages/backend',
+      '--config',
+      join(repoRoot, 'app-config.yaml'),
+      '--config',
+      join(repoRoot, 'app-config.production.yaml'),
+      '--config',
+      sharedConfig,
+      '--config',
+      ownConfig,
+    ],
+    {
+      cwd: stage,
+      detached: true,
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NODE_OPTIONS: '',
+        POSTGRES_HOST: postgres.host,
+        POSTGRES_PORT: String(postgres.port),
+        POSTGRES_USER: postgres.user,
+        POSTGRES_PASSWORD: 'unused-with-trust-auth',
+        BACKEND_SECRET: BENCH_BACKEND_SECRET,
+        AUTH_GITHUB_CLIENT_ID: 'bench-client-id',
+        AUTH_GITHUB_CLIENT_SECRET: BENCH_GITHUB_CLIENT_SECRET,
+        APP_BASE_URL: baseUrl,
+        BACKEND_BASE_URL: baseUrl,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const logFile = join(work, `replica-${index}.log`);
+  const logStream = createWriteStream(logFile);
+  const collect = (chunk: Buffer) => {
+    logStream.write(chunk);
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  backend.stdout?.on('data', collect);
+  backend.stderr?.on('data', collect);
+  const exited = new Promise<void>(r => backend.once('exit', () => r()));
+  const kill = (signal: NodeJS.Signals) => {
+    if (!backend.pid || backend.exitCode !== null) return;
+    try {
+      process.kill(-backend.pid, signal);
+    } catch {
+      // gone
+    }
+  };
+  cleanups.push(async () => {
+    kill('SIGTERM');
+    await Promise.race([exited, new Promise(r => setTimeout(r, 5000))]);
+    kill('SIGKILL');
+  });
+  return {
+    index,
+    baseUrl,
+    pid: backend.pid!,
+    exited,
+    kill,
+    output: () => output,
+    logFile,
+    exitCode: () => backend.exitCode,
+  };
+}
+
+/** Secrets of the topology's backends: the reliability suite greps for them in what users see. */
+export const BENCH_BACKEND_SECRET = 'bench-backend-secret-0123456789abcdef';
+export const BENCH_GITHUB_CLIENT_SECRET = 'bench-github-client-secret-5f1e';
 
 /** The backend process's resident set size, in MB (VmRSS of /proc/<pid>/status). */
 export function rssMb(pid: number): number {

@@ -11,8 +11,14 @@ import {
 } from './upstreamProxy';
 
 /** A tiny upstream: answers every request with JSON naming its method and path. */
-function startUpstream(): Promise<{ url: string; close: () => Promise<void> }> {
+function startUpstream(): Promise<{
+  url: string;
+  close: () => Promise<void>;
+  answered: () => number;
+}> {
+  let answered = 0;
   const server = http.createServer((req, res) => {
+    answered++;
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
     req.on('end', () => {
@@ -29,6 +35,7 @@ function startUpstream(): Promise<{ url: string; close: () => Promise<void> }> {
   return new Promise(resolve =>
     server.listen(0, '127.0.0.1', () =>
       resolve({
+        answered: () => answered,
         url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
         close: () =>
           new Promise<void>(r => {
@@ -164,6 +171,18 @@ describe('upstream proxy', () => {
     const started = performance.now();
     await expect(fetch(`${proxy.urls.github}/api/v3/x`)).rejects.toThrow();
     expect(performance.now() - started).toBeGreaterThanOrEqual(299);
+  });
+
+  it('drop-answer: the upstream gets the call and answers, the client sees a reset', async () => {
+    const before = upstream.answered();
+    await proxy.setFault('aws', { kind: 'drop-answer', times: 1 });
+    await expect(ecsCall(proxy.urls.aws, 'UpdateService')).rejects.toThrow();
+    expect(upstream.answered()).toBe(before + 1);
+    expect(proxy.snapshot().calls[0]).toMatchObject({
+      operation: 'ecs:UpdateService',
+      fault: 'drop-answer',
+    });
+    expect((await ecsCall(proxy.urls.aws, 'UpdateService')).status).toBe(200);
   });
 
   it('status: answers the given status without forwarding', async () => {

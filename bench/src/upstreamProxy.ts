@@ -33,6 +33,11 @@ export type Fault = (
   | { kind: 'malformed' }
   /** Forward after `ms` more than the configured latency. */
   | { kind: 'slow'; ms: number }
+  /**
+   * Forward, let the upstream act and answer, then reset the client's connection instead of
+   * passing the answer on: a change that happened although its caller saw it fail.
+   */
+  | { kind: 'drop-answer' }
 ) & {
   /** Only calls of this operation (as counted, e.g. `ecs:DescribeServices`); default all. */
   operation?: string;
@@ -177,9 +182,15 @@ export async function startUpstreamProxy(
   let stopped = false;
   const hangs = new Set<() => void>();
   const malformed = new WeakSet<http.IncomingMessage>();
+  const dropped = new WeakSet<http.IncomingMessage>();
 
   const proxy = httpProxy.createProxyServer({ xfwd: false, ws: false });
   proxy.on('proxyRes', (proxyRes, req, res) => {
+    if (dropped.has(req)) {
+      proxyRes.resume();
+      proxyRes.on('end', () => req.socket.destroy());
+      return;
+    }
     if (!malformed.has(req)) return;
     const chunks: Buffer[] = [];
     proxyRes.on('data', (c: Buffer) => chunks.push(c));
@@ -320,6 +331,14 @@ export async function startUpstreamProxy(
       }
       if (fault?.kind === 'throttle') {
         throttle(l, res, fault);
+        return;
+      }
+      if (fault?.kind === 'drop-answer') {
+        dropped.add(req);
+        proxy.web(req, res, {
+          target: l.spec.target,
+          selfHandleResponse: true,
+        });
         return;
       }
       if (fault?.kind === 'malformed') {

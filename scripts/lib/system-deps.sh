@@ -21,6 +21,26 @@ setup_postgres() {
   setup_die "PostgreSQL server binaries (initdb, pg_ctl) not found; install PostgreSQL 13 or newer (e.g. 'sudo apt-get install postgresql') or set PG_BIN_DIR to the folder that has them."
 }
 
+# Exports REDIS_SERVER: Debian's redis-server, the shared cache store of the two-replica
+# reliability suite (bench/README.md).
+setup_redis() {
+  local path
+  for path in "${REDIS_SERVER:-}" "$(command -v redis-server 2>/dev/null)" /usr/bin/redis-server; do
+    if [ -n "$path" ] && [ -x "$path" ]; then
+      export REDIS_SERVER="$path"
+      return 0
+    fi
+  done
+  if [ "${1:-}" != --no-install ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    setup_log "redis-server not found; installing Debian's redis-server package"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server; } >&2 ||
+      setup_die "could not install redis-server with apt-get; install Redis 6 or newer and set REDIS_SERVER to its redis-server binary."
+    setup_redis --no-install
+    return
+  fi
+  setup_die "redis-server not found for the reliability suite; install Redis 6 or newer (e.g. 'sudo apt-get install redis-server') or set REDIS_SERVER to its binary."
+}
+
 # Exports CHROMIUM_PATH: Debian's Chromium for the portal's end-to-end checks (playwright-core
 # drives it; Playwright's own browser download cannot work offline).
 setup_chromium() {

@@ -83,15 +83,25 @@ export class EcsClientFactory {
     private readonly options: EcsClientOptions = {},
   ) {}
 
-  /** The client for the account and region of an ECS ARN. */
-  forArn(arn: string, region: string, accountId: string): Promise<ECSClient> {
-    const key = `${accountId}/${region}`;
+  /**
+   * The client for the account and region of an ECS ARN. `forChanges` gives one that makes a
+   * single attempt per call: when a change's answer is lost the SDK cannot know whether ECS
+   * applied it, so it is not resent blindly; the `Idempotency-Key` retry resumes it knowingly.
+   */
+  forArn(
+    arn: string,
+    region: string,
+    accountId: string,
+    options?: { forChanges?: boolean },
+  ): Promise<ECSClient> {
+    const forChanges = options?.forChanges ?? false;
+    const key = `${accountId}/${region}/${forChanges ? 'changes' : 'reads'}`;
     let client = this.clients.get(key);
     if (!client) {
       client = this.credentials
         .getCredentialProvider({ arn })
         .then(({ sdkCredentialProvider }) =>
-          this.create(region, accountId, sdkCredentialProvider),
+          this.create(region, accountId, sdkCredentialProvider, forChanges),
         );
       client.catch(() => this.clients.delete(key));
       this.clients.set(key, client);
@@ -103,17 +113,20 @@ export class EcsClientFactory {
     region: string,
     accountId: string,
     credentials: ECSClient['config']['credentials'],
+    forChanges: boolean,
   ): ECSClient {
     const { endpoint, maxAttempts, requestTimeoutMs, breakers } = this.options;
     const ecs = new ECSClient({
       region,
       endpoint,
       credentials,
-      maxAttempts,
+      maxAttempts: forChanges ? 1 : maxAttempts,
       requestHandler: requestTimeoutMs
         ? {
             requestTimeout: requestTimeoutMs,
             connectionTimeout: Math.min(requestTimeoutMs, 3_000),
+            // Without it the SDK only logs a warning and keeps waiting.
+            throwOnRequestTimeout: true,
           }
         : undefined,
     });

@@ -171,7 +171,14 @@ export class RollbackService {
       }
 
       await journal.beforeChange?.(attempt);
-      const ecs = await this.clients.forArn(ref.arn, ref.region, ref.accountId);
+      const ecs = await this.clients.forArn(
+        ref.arn,
+        ref.region,
+        ref.accountId,
+        {
+          forChanges: true,
+        },
+      );
       const { service } = await awsCall('ecs:UpdateService', () =>
         ecs.send(
           new UpdateServiceCommand({
@@ -245,8 +252,14 @@ export class RollbackService {
       }
       attempt.serviceDeploymentArn = running;
       await journal.beforeChange?.(attempt);
+      const changes = await this.clients.forArn(
+        ref.arn,
+        ref.region,
+        ref.accountId,
+        { forChanges: true },
+      );
       await awsCall('ecs:StopServiceDeployment', () =>
-        ecs.send(
+        changes.send(
           new StopServiceDeploymentCommand({
             serviceDeploymentArn: running,
             stopType: 'ROLLBACK',

@@ -105,4 +105,23 @@ describe('mapAwsError', () => {
     expect(mapAwsError(original, 'ecs:DescribeServices')).toBe(original);
     expect(mapAwsError('boom', 'ecs:X').message).toContain('boom');
   });
+
+  it('maps an ECS failure on its side (5xx) and an answer that is not JSON to 502, without the raw error', () => {
+    const unknown = Object.assign(new Error('upstream proxy: 503'), {
+      name: 'Unknown',
+      $fault: 'server',
+      $metadata: { httpStatusCode: 503 },
+    });
+    const failed = mapAwsError(unknown, 'ecs:DescribeServices');
+    expect((failed as any).statusCode).toBe(502);
+    expect(failed.message).toContain(
+      'AWS answered ecs:DescribeServices with HTTP 503: ECS failed on its side',
+    );
+    const cut = Object.assign(new Error('Unexpected end of JSON input'), {
+      name: 'SyntaxError',
+    });
+    const malformed = mapAwsError(cut, 'ecs:ListTasks');
+    expect((malformed as any).statusCode).toBe(502);
+    expect(malformed.message).toContain('not valid JSON');
+  });
 });

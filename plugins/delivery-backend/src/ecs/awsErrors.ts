@@ -41,6 +41,16 @@ export function mapAwsError(error: unknown, action: string): Error {
       `Could not reach AWS for ${action}${where}: ${what}. Check that the backend can reach the ECS endpoint of the service's region (network, proxy, or delivery.aws.endpoint for a local AWS).`,
     );
   }
+  if (
+    error.name === 'SyntaxError' ||
+    /Deserialization error|Unexpected end of JSON|is not valid JSON/i.test(
+      error.message,
+    )
+  ) {
+    return new AwsUnreachableError(
+      `AWS answered ${action} with a response that is not valid JSON. Check what answers at the ECS endpoint of the service's region (a proxy or gateway in between, or delivery.aws.endpoint for a local AWS).`,
+    );
+  }
   switch (error.name) {
     case 'ServiceNotFoundException':
       return new NotFoundError(
@@ -76,8 +86,21 @@ export function mapAwsError(error: unknown, action: string): Error {
       return new AwsThrottledError(
         `AWS throttled ${action} after retries; try again in a few seconds.`,
       );
-    default:
+    default: {
+      const status = (error as { $metadata?: { httpStatusCode?: number } })
+        .$metadata?.httpStatusCode;
+      if (
+        (status ?? 0) >= 500 ||
+        (error as { $fault?: string }).$fault === 'server'
+      ) {
+        return new AwsUnreachableError(
+          `AWS answered ${action} with HTTP ${status ?? 'error'}${
+            error.name && error.name !== 'Unknown' ? ` (${error.name})` : ''
+          }: ECS failed on its side. The page shows the last good answer meanwhile; try again in a minute, and check the AWS Health Dashboard if it lasts.`,
+        );
+      }
       return error;
+    }
   }
 }
 

@@ -3,6 +3,7 @@ import { JsonValue } from '@backstage/types';
 import { GithubRepoClient, GithubRepoRef } from './GithubClientFactory';
 import {
   GithubCallContext,
+  GithubUpstreamError,
   isNotModified,
   mapGithubError,
 } from './githubErrors';
@@ -109,6 +110,13 @@ export class GithubReadCache {
         ...params,
         headers: cached?.etag ? { 'if-none-match': cached.etag } : {},
       });
+      // Octokit hands over the text of an answer that is not JSON (a proxy's error page, a cut
+      // answer); the services would fail on it with a TypeError.
+      if (typeof response.data !== 'object' || response.data === null) {
+        throw new GithubUpstreamError(
+          `GitHub at ${context.host} answered with something that is not JSON when asked to ${context.operation}. Check the apiBaseUrl of that integrations.github entry and any proxy between the backend and GitHub.`,
+        );
+      }
       entry = {
         data: response.data as JsonValue,
         etag: response.headers.etag,

@@ -93,4 +93,19 @@ describe('connection failures of the upstreams', () => {
     ).toBeUndefined();
     expect(networkFailureOf(undefined)).toBeUndefined();
   });
+
+  it('names a dropped connection and a timeout in words', () => {
+    expect(networkFailureOf(new Error('other side closed'))).toEqual({
+      what: 'the connection was closed before an answer came',
+    });
+    const timeout = Object.assign(
+      new Error('The operation was aborted due to timeout'),
+      {
+        name: 'TimeoutError',
+      },
+    );
+    expect(
+      networkFailureOf(new Error('fetch failed', { cause: timeout })),
+    ).toEqual({ what: 'no answer came within the request timeout' });
+  });
 });

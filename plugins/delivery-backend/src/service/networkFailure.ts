@@ -74,6 +74,14 @@ export function networkFailureOf(error: unknown): NetworkFailure | undefined {
     ) {
       return { what: 'no answer came within the request timeout' };
     }
+    // undici's and Node's words for a connection the other end dropped, kept by Octokit without
+    // their code.
+    if (
+      typeof current.message === 'string' &&
+      /other side closed|socket hang up/i.test(current.message)
+    ) {
+      return { what: 'the connection was closed before an answer came' };
+    }
     const inMessage =
       typeof current.message === 'string'
         ? CODE_IN_MESSAGE.exec(current.message)
