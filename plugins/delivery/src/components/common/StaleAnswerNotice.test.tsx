@@ -12,14 +12,14 @@ const minutesAgo = (m: number) =>
   new Date(Date.now() - m * 60_000).toISOString();
 
 describe('StaleAnswerNotice', () => {
-  it('says how old the answer is, what could not be reached and why, as a warning', async () => {
+  it('says how old the answer is, what could not be reached and why, as a warning, in one sentence', async () => {
     await renderInTestApp(
       <StaleAnswerNotice
         source="aws"
         staleAnswer={{
           fetchedAt: minutesAgo(4),
           ageSeconds: 1,
-          reason: 'ThrottlingException: Rate exceeded',
+          reason: 'ThrottlingException: Rate exceeded.',
         }}
       />,
     );

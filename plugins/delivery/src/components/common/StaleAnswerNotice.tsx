@@ -36,7 +36,8 @@ export function StaleAnswerNotice(props: {
 
   const age = humaniseAge(staleAnswerAgeSeconds(staleAnswer, now));
   const upstream = props.upstream ?? upstreamOf[source];
-  const reason = staleAnswer.reason.trim();
+  // The backend's reasons end with a full stop; the sentence around them adds its own.
+  const reason = staleAnswer.reason.trim().replace(/\.+$/, '');
   return (
     <Alert
       severity="warning"
