@@ -145,8 +145,17 @@ export class IdempotencyStore {
       const answer = await change({
         resumed,
         record: async progress => {
+          // Fenced: an attempt that ran past its lease and was taken over must not send its
+          // change as well.
+          const kept = await mine().update({
+            progress: JSON.stringify(progress),
+          });
+          if (kept !== 1) {
+            throw new ConflictError(
+              `The request with the Idempotency-Key ${scope.key} took longer than its lease and was taken over by a retry; its answer comes from that retry`,
+            );
+          }
           recorded = true;
-          await mine().update({ progress: JSON.stringify(progress) });
         },
       });
       if (answer.status >= 200 && answer.status < 300) {

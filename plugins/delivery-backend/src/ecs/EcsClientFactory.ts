@@ -33,6 +33,7 @@ export function isEcsUpstreamFailure(error: unknown): boolean {
     e.name === 'SyntaxError' ||
     THROTTLING.has(e.name ?? '') ||
     e.$fault === 'server' ||
+    e.$metadata?.httpStatusCode === 429 ||
     (e.$metadata?.httpStatusCode ?? 0) >= 500
   );
 }
@@ -127,6 +128,8 @@ export class EcsClientFactory {
             connectionTimeout: Math.min(requestTimeoutMs, 3_000),
             // Without it the SDK only logs a warning and keeps waiting.
             throwOnRequestTimeout: true,
+            // requestTimeout ends at the headers; a body that stalls after them is cut by this.
+            socketTimeout: requestTimeoutMs,
           }
         : undefined,
     });

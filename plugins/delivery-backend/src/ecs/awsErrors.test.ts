@@ -100,8 +100,16 @@ describe('mapAwsError', () => {
     expect(error.message).toContain('aws.accounts');
   });
 
-  it('passes other errors through', () => {
-    const original = new ClientException({ message: 'bad', ...meta });
+  it('maps ECS refusing a change (ClientException) to 400 with its words, and passes unknown errors through', () => {
+    const refused = mapAwsError(
+      new ClientException({ message: 'TaskDefinition is inactive', ...meta }),
+      'ecs:UpdateService',
+    );
+    expect(refused).toBeInstanceOf(InputError);
+    expect(refused.message).toBe(
+      'ECS rejected ecs:UpdateService: TaskDefinition is inactive',
+    );
+    const original = Object.assign(new Error('odd'), { name: 'OddException' });
     expect(mapAwsError(original, 'ecs:DescribeServices')).toBe(original);
     expect(mapAwsError('boom', 'ecs:X').message).toContain('boom');
   });

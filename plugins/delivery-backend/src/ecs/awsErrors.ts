@@ -69,7 +69,13 @@ export function mapAwsError(error: unknown, action: string): Error {
         `ECS refused ${action} because the service changed meanwhile; refresh and try again: ${error.message}`,
       );
     case 'InvalidParameterException':
+    case 'ClientException':
+    case 'UnsupportedFeatureException':
       return new InputError(`ECS rejected ${action}: ${error.message}`);
+    case 'ServiceNotActiveException':
+      return new ConflictError(
+        `ECS refused ${action}: the service is not ACTIVE (it is being deleted or was deleted): ${error.message}`,
+      );
     case 'CredentialsProviderError':
       return new ServiceUnavailableError(
         `No AWS credentials for ${action}: configure aws.accounts (or aws.mainAccount) in app-config for the service's account, see the delivery backend README. ${error.message}`,

@@ -269,6 +269,9 @@ export class DriftService {
           ref: branch,
           // Since 2026 GitHub answers 200 with the new run's id and URL instead of a bare 204.
           return_run_details: true,
+          // A change whose answer was lost is not resent blindly (the Idempotency-Key retry is
+          // the caller's).
+          request: { retries: 0 },
         },
       );
     } catch (error) {

@@ -218,12 +218,17 @@ export class GithubClientFactory {
       },
     });
     const breakers = this.options.breakers;
-    if (breakers) {
-      // Wrapped last, so outside the retry and throttling plugins: one count per call.
-      octokit.hook.wrap('request', (request, options) =>
-        breakers.run(`GitHub at ${host}`, async () => request(options)),
-      );
-    }
+    // Wrapped last, so outside the retry and throttling plugins: one count per call.
+    octokit.hook.wrap('request', (request, options) => {
+      // Octokit hands every call the same `request` object, in which the retry plugin counts
+      // attempts: without a copy per call, each call after a failed one waits longer (1 s, 4 s,
+      // 9 s, ...) and retries less. The hook must change `options` itself (it is shared by the
+      // hooks), not pass a copy on.
+      options.request = { ...options.request };
+      return breakers
+        ? breakers.run(`GitHub at ${host}`, async () => request(options))
+        : request(options);
+    });
     return octokit;
   }
 }

@@ -303,7 +303,13 @@ export class PipelineService {
     try {
       await octokit.request(
         'POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs',
-        { owner: ref.owner, repo: ref.repo, run_id: runId },
+        // A change whose answer was lost is not resent blindly.
+        {
+          owner: ref.owner,
+          repo: ref.repo,
+          run_id: runId,
+          request: { retries: 0 },
+        },
       );
     } catch (error) {
       throw mapGithubError(error, {

@@ -47,8 +47,14 @@ export function retryAfterSecondsOf(error: unknown, now = Date.now()): number {
   if (Number.isFinite(retryAfter) && retryAfter > 0) {
     return Math.ceil(retryAfter);
   }
+  // The reset time is the primary limit's; GitHub says to wait at least a minute for a
+  // secondary limit that names no retry-after.
   const reset = Number(header(error, 'x-ratelimit-reset'));
-  if (Number.isFinite(reset) && reset > 0) {
+  if (
+    header(error, 'x-ratelimit-remaining') === '0' &&
+    Number.isFinite(reset) &&
+    reset > 0
+  ) {
     return Math.max(1, Math.ceil(reset - now / 1000));
   }
   return 60;
@@ -153,8 +159,10 @@ export const retryAfterOnGithubRateLimit: ErrorRequestHandler = (
 };
 
 /**
- * Whether an Octokit error says GitHub failed (unreachable, timing out, 5xx, rate limits)
- * rather than that the request was wrong or answered 304. Only these open a breaker.
+ * Whether an Octokit error says GitHub failed (unreachable, timing out, 5xx) rather than that
+ * the request was wrong or answered 304. Only these open a breaker. Rate limits do not: they
+ * belong to one token or installation, not to the host every repository shares, and already
+ * fail at once with their own Retry-After.
  */
 export function isGithubUpstreamFailure(error: unknown): boolean {
   const e = error as { status?: unknown } | undefined;
@@ -168,5 +176,5 @@ export function isGithubUpstreamFailure(error: unknown): boolean {
   if (status === undefined) {
     return false;
   }
-  return status >= 500 || isRateLimited(e);
+  return status >= 500;
 }
