@@ -48,6 +48,10 @@ const run = promisify(execFile);
 // eslint-disable-next-line no-restricted-syntax -- the bench runs from its sources, never from a build
 export const repoRoot = resolve(__dirname, '../..');
 
+/** Secrets of the topology's backends: the reliability suite greps for them in what users see. */
+export const BENCH_BACKEND_SECRET = 'bench-backend-secret-0123456789abcdef';
+export const BENCH_GITHUB_CLIENT_SECRET = 'bench-github-client-secret-5f1e';
+
 export const REGION = 'us-east-1';
 export const CLUSTER = 'bench';
 const IMAGES = [1, 2, 3].map(n => `public.ecr.aws/nginx/nginx:1.27.${n}`);
@@ -710,10 +714,6 @@ async function startReplica(options: {
     exitCode: () => backend.exitCode,
   };
 }
-
-/** Secrets of the topology's backends: the reliability suite greps for them in what users see. */
-export const BENCH_BACKEND_SECRET = 'bench-backend-secret-0123456789abcdef';
-export const BENCH_GITHUB_CLIENT_SECRET = 'bench-github-client-secret-5f1e';
 
 /** The backend process's resident set size, in MB (VmRSS of /proc/<pid>/status). */
 export function rssMb(pid: number): number {

@@ -1,4 +1,5 @@
 import {
+  DescribeServiceDeploymentsCommand,
   ListServiceDeploymentsCommand,
   StopServiceDeploymentCommand,
   UpdateServiceCommand,
@@ -17,6 +18,16 @@ import { EcsClientFactory } from './EcsClientFactory';
 import { EcsStateService } from './EcsStateService';
 import { ServiceLocks } from '../database/ServiceLocks';
 import { EcsServiceRef, parseTaskDefinition } from './serviceArn';
+
+/** Service-deployment states after a StopServiceDeployment was accepted. */
+const STOPPED_OR_STOPPING = new Set<string>([
+  'STOP_REQUESTED',
+  'STOPPED',
+  'ROLLBACK_REQUESTED',
+  'ROLLBACK_IN_PROGRESS',
+  'ROLLBACK_SUCCESSFUL',
+  'ROLLBACK_FAILED',
+]);
 
 /** What a rollback attempt resolved, for the audit log even when it fails. */
 export interface RollbackAttempt {
@@ -75,6 +86,25 @@ export class RollbackService {
       );
     }
     return state;
+  }
+
+  /** Whether ECS already took a stop of this service deployment (asked, rolling back, done). */
+  private async wasStopped(
+    ref: EcsServiceRef,
+    serviceDeploymentArn: string,
+  ): Promise<boolean> {
+    const ecs = await this.clients.forArn(ref.arn, ref.region, ref.accountId);
+    const { serviceDeployments } = await awsCall(
+      'ecs:DescribeServiceDeployments',
+      () =>
+        ecs.send(
+          new DescribeServiceDeploymentsCommand({
+            serviceDeploymentArns: [serviceDeploymentArn],
+          }),
+        ),
+    );
+    const status = serviceDeployments?.[0]?.status;
+    return status !== undefined && STOPPED_OR_STOPPING.has(status);
   }
 
   async rollback(
@@ -212,7 +242,7 @@ export class RollbackService {
       const resumed = journal.resumed;
       if (
         resumed?.serviceDeploymentArn &&
-        inProgress?.revision !== resumed.fromRevision
+        (await this.wasStopped(ref, resumed.serviceDeploymentArn))
       ) {
         // The earlier attempt's StopServiceDeployment went through before its answer was lost.
         Object.assign(attempt, resumed);
