@@ -38,18 +38,8 @@ import {
   Topology,
 } from './topology';
 import { criticalPath, ProxySnapshot, sequentialRounds } from './upstreamProxy';
+import { flag, option, prettier } from './cliArgs';
 
-// prettier 2 ships no types; only its synchronous format is used.
-const prettier: {
-  format(source: string, options: { parser: string }): string;
-} = require('prettier');
-
-const argv = process.argv.slice(2);
-const flag = (name: string) => argv.includes(name);
-const option = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const smoke = flag('--smoke');
 const bundle = option('--bundle');
 const saveAs = option('--save-as');

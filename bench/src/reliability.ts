@@ -32,17 +32,8 @@ import {
   Topology,
 } from './topology';
 import { Fault } from './upstreamProxy';
+import { option, prettier } from './cliArgs';
 
-// prettier 2 ships no types; only its synchronous format is used.
-const prettier: {
-  format(source: string, options: { parser: string }): string;
-} = require('prettier');
-
-const argv = process.argv.slice(2);
-const option = (name: string) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
 const SOAK_SECONDS = Number(option('--soak-seconds') ?? 30);
 const SOAK_VIEWERS = Number(option('--viewers') ?? 50);
 const ENTITIES = Number(option('--entities') ?? 0);
