@@ -4,19 +4,13 @@ import {
   IdempotencyStore,
   IdempotentAnswer,
 } from '../database/IdempotencyStore';
-import { RollbackAttempt } from '../ecs/RollbackService';
+import { ChangeJournal, RollbackAttempt } from '../ecs/RollbackService';
 import { EntityRequest, LoadedEntity, principalKey } from './entityRoutes';
 
 /** A change's answer before it is sent: its status and body. */
 export interface ChangeAnswer<T> {
   status: number;
   body: T;
-}
-
-/** What a change sees of an `Idempotency-Key`'s earlier attempt, and how it records its target. */
-export interface ChangeContext {
-  resumed?: RollbackAttempt;
-  beforeChange(attempt: RollbackAttempt): Promise<void>;
 }
 
 /**
@@ -30,7 +24,7 @@ export async function answerIdempotently<T extends JsonValue>(
   store: IdempotencyStore,
   loaded: LoadedEntity,
   operation: string,
-  change: (context: ChangeContext) => Promise<ChangeAnswer<T>>,
+  change: (journal: ChangeJournal) => Promise<ChangeAnswer<T>>,
 ): Promise<IdempotentAnswer> {
   const key = req.header('idempotency-key') ?? undefined;
   const answer = await store.run(
