@@ -7,4 +7,5 @@ export * from './annotations';
 export * from './client';
 export * from './drift';
 export * from './permissions';
+export * from './plan';
 export * from './types';

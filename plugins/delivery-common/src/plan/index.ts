@@ -1,0 +1,4 @@
+export * from './constants';
+export * from './schema';
+export * from './types';
+export * from './validate';
