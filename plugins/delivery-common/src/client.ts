@@ -12,6 +12,9 @@ import {
   EcsServiceState,
   EcsStopRolloutRequest,
   EcsStopRolloutResponse,
+  PendingDeploymentReviewRequest,
+  PendingDeploymentReviewResponse,
+  PendingDeploymentsResponse,
 } from './types';
 
 /** An entity, as a ref string (`component:default/web`) or its parts. @public */
@@ -51,6 +54,33 @@ export interface PipelineRunsQuery extends DeliveryRequestOptions {
   page?: number;
   /** At most 100. */
   perPage?: number;
+}
+
+/**
+ * Options of `GET .../pending-deployments`.
+ *
+ * @public
+ */
+export interface PendingDeploymentsOptions extends DeliveryRequestOptions {
+  /**
+   * The signed-in user's own GitHub token (from ScmAuthApi), sent as `X-GitHub-Token` so each
+   * environment says whether GitHub lets this user approve. The backend never stores it.
+   */
+  githubToken?: string;
+}
+
+/**
+ * Options of `POST .../pending-deployments/{runId}/review`.
+ *
+ * @public
+ */
+export interface PendingDeploymentReviewOptions extends DeliveryChangeOptions {
+  /**
+   * The signed-in user's own GitHub token (from ScmAuthApi), sent as `X-GitHub-Token`: GitHub
+   * takes a review only from one of the environment's required reviewers, so the review is made
+   * with it. The backend uses it for this call only.
+   */
+  githubToken: string;
 }
 
 /** Filters of `GET .../deployments`. @public */
@@ -133,6 +163,21 @@ export interface DeliveryApi {
     entityRef: DeliveryEntityRef,
     options?: DeliveryChangeOptions,
   ): Promise<DriftCheckResponse>;
+  /** Runs waiting for an environment's approval, with their Terraform plan summaries. */
+  listPendingDeployments(
+    entityRef: DeliveryEntityRef,
+    options?: PendingDeploymentsOptions,
+  ): Promise<PendingDeploymentsResponse>;
+  /**
+   * Approves or rejects a waiting run's deployments with the user's own GitHub token (see
+   * {@link PendingDeploymentReviewOptions}). Rejects with 409 when the run no longer waits.
+   */
+  reviewPendingDeployment(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+    request: PendingDeploymentReviewRequest,
+    options: PendingDeploymentReviewOptions,
+  ): Promise<PendingDeploymentReviewResponse>;
 }
 
 /**
@@ -254,6 +299,35 @@ export class DeliveryClient implements DeliveryApi {
     });
   }
 
+  /** {@inheritDoc DeliveryApi.listPendingDeployments} */
+  listPendingDeployments(
+    entityRef: DeliveryEntityRef,
+    options?: PendingDeploymentsOptions,
+  ): Promise<PendingDeploymentsResponse> {
+    return this.request(entityRef, '/pending-deployments', {
+      signal: options?.signal,
+      githubToken: options?.githubToken,
+    });
+  }
+
+  /** {@inheritDoc DeliveryApi.reviewPendingDeployment} */
+  reviewPendingDeployment(
+    entityRef: DeliveryEntityRef,
+    runId: number,
+    request: PendingDeploymentReviewRequest,
+    options: PendingDeploymentReviewOptions,
+  ): Promise<PendingDeploymentReviewResponse> {
+    return this.request(
+      entityRef,
+      `/pending-deployments/${runPart(runId)}/review`,
+      {
+        body: request,
+        idempotencyKey: options.idempotencyKey,
+        githubToken: options.githubToken,
+      },
+    );
+  }
+
   /**
    * Calls `/v1/entities/:namespace/:kind/:name<path>`: GET unless there is a JSON body or another
    * method. Query parameters whose value is undefined or empty are left out; a non-empty
@@ -268,6 +342,7 @@ export class DeliveryClient implements DeliveryApi {
       query?: Record<string, string | number | undefined>;
       signal?: AbortSignal;
       idempotencyKey?: string;
+      githubToken?: string;
     } = {},
   ): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('delivery');
@@ -284,6 +359,9 @@ export class DeliveryClient implements DeliveryApi {
       headers['Content-Type'] = 'application/json';
     if (options.idempotencyKey) {
       headers['Idempotency-Key'] = options.idempotencyKey;
+    }
+    if (options.githubToken) {
+      headers['X-GitHub-Token'] = options.githubToken;
     }
     const response = await this.fetchApi.fetch(url, {
       method: options.method ?? (options.body === undefined ? 'GET' : 'POST'),

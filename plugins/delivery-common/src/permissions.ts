@@ -37,9 +37,24 @@ export const deliveryDriftCheckPermission = createPermission({
   resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
 });
 
+/**
+ * Approve or reject a workflow run's pending deployments (a GitHub environment's approval gate)
+ * from the portal. Resource permission on the catalog entity (owners only in the portal's policy).
+ * GitHub still decides too: the review is made with the user's own GitHub token, and GitHub takes
+ * it only from one of the environment's required reviewers.
+ *
+ * @public
+ */
+export const deliveryDeploymentApprovePermission = createPermission({
+  name: 'delivery.deployment.approve',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
 /** All permissions of the delivery plugins. @public */
 export const deliveryPermissions = [
   deliveryEcsRollbackPermission,
   deliveryPipelineRerunPermission,
   deliveryDriftCheckPermission,
+  deliveryDeploymentApprovePermission,
 ];

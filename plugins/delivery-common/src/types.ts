@@ -92,6 +92,34 @@ export type DriftState = DeliveryApiSchemas['DriftState'];
 /** Answer of `POST .../drift/check`. @public */
 export type DriftCheckResponse = DeliveryApiSchemas['DriftCheckResponse'];
 
+/** A required reviewer of a GitHub environment, a user or a team. @public */
+export type EnvironmentReviewer = DeliveryApiSchemas['EnvironmentReviewer'];
+
+/** An environment a run waits on, with its reviewers and wait timer. @public */
+export type PendingEnvironment = DeliveryApiSchemas['PendingEnvironment'];
+
+/** A waiting run's Terraform plan summary, or why there is none. @public */
+export type PendingPlan = DeliveryApiSchemas['PendingPlan'];
+
+/** A workflow run waiting for approval. @public */
+export type WaitingRun = DeliveryApiSchemas['WaitingRun'];
+
+/** How the entity's deploy environment is protected on GitHub. @public */
+export type DeployEnvironmentProtection =
+  DeliveryApiSchemas['DeployEnvironmentProtection'];
+
+/** Answer of `GET .../pending-deployments`. @public */
+export type PendingDeploymentsResponse =
+  DeliveryApiSchemas['PendingDeploymentsResponse'];
+
+/** Body of `POST .../pending-deployments/{runId}/review`. @public */
+export type PendingDeploymentReviewRequest =
+  DeliveryApiSchemas['PendingDeploymentReviewRequest'];
+
+/** Answer of `POST .../pending-deployments/{runId}/review`. @public */
+export type PendingDeploymentReviewResponse =
+  DeliveryApiSchemas['PendingDeploymentReviewResponse'];
+
 export type {
   /** Every schema of the delivery backend's OpenAPI document, generated from it. @public */
   components as DeliveryApiComponents,

@@ -1,5 +1,3 @@
-import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
-import { JsonValue } from '@backstage/types';
 import {
   DRIFT_REPORT_ARTIFACT_NAME,
   DRIFT_REPORT_FILE_NAME,
@@ -9,11 +7,16 @@ import {
   validateDriftReport,
 } from '@cicd-aws/plugin-delivery-common';
 import type { RestEndpointMethodTypes } from '@octokit/rest';
-import { unzipSync } from 'fflate';
 import { GithubClientFactory, GithubRepoRef } from './GithubClientFactory';
 import { mapGithubError } from './githubErrors';
 import { SwrCache } from '../cache/SwrCache';
 import { GithubReadCache, repoKey } from './GithubReadCache';
+import {
+  ArtifactReader,
+  ArtifactResult,
+  JsonArtifactSpec,
+  readJsonArtifact,
+} from './artifacts';
 
 type WorkflowRun =
   RestEndpointMethodTypes['actions']['listWorkflowRuns']['response']['data']['workflow_runs'][number];
@@ -30,96 +33,35 @@ export const MAX_REPORT_BYTES = 20 * 1024 * 1024;
 /** Runs looked at to find the latest completed one without a second request. */
 const RECENT_RUNS = 10;
 
-// A report is immutable per artifact, so its parse is kept for long.
-const REPORT_TTL_MS = 24 * 60 * 60 * 1000;
-
-/** What an artifact held: a valid report, or why it is unusable. */
-type ArtifactResult =
-  | { ok: true; report: DriftReport }
-  | { ok: false; reason: string };
+/** The drift report artifact: its names, bounds and schema. */
+export const DRIFT_ARTIFACT: JsonArtifactSpec<DriftReport> = {
+  artifactName: DRIFT_REPORT_ARTIFACT_NAME,
+  fileName: DRIFT_REPORT_FILE_NAME,
+  what: 'drift report',
+  maxZipBytes: MAX_ARTIFACT_ZIP_BYTES,
+  maxFileBytes: MAX_REPORT_BYTES,
+  validate: value => {
+    const validation = validateDriftReport(value);
+    return validation.valid
+      ? { valid: true, value: validation.report }
+      : validation;
+  },
+};
 
 /** Reads a drift report out of the artifact's zip, bounded and validated. */
-export function readDriftArtifact(zip: Uint8Array): ArtifactResult {
-  if (zip.byteLength > MAX_ARTIFACT_ZIP_BYTES) {
-    return {
-      ok: false,
-      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is ${zip.byteLength} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} a drift report can need`,
-    };
-  }
-  let files: Record<string, Uint8Array>;
-  let oversized: number | undefined;
-  try {
-    files = unzipSync(zip, {
-      // Inflates only the report, and only when its declared size is sane (fflate then writes
-      // into a buffer of that size, so a lying header cannot make it allocate more).
-      filter: file => {
-        if (file.name !== DRIFT_REPORT_FILE_NAME) {
-          return false;
-        }
-        if (file.originalSize > MAX_REPORT_BYTES) {
-          oversized = file.originalSize;
-          return false;
-        }
-        return true;
-      },
-    });
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is not a readable zip archive (${
-        (error as Error).message
-      })`,
-    };
-  }
-  if (oversized !== undefined) {
-    return {
-      ok: false,
-      reason: `${DRIFT_REPORT_FILE_NAME} in the artifact is ${oversized} bytes, more than the ${MAX_REPORT_BYTES} allowed`,
-    };
-  }
-  const content = files[DRIFT_REPORT_FILE_NAME];
-  if (!content) {
-    return {
-      ok: false,
-      reason: `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact has no ${DRIFT_REPORT_FILE_NAME}`,
-    };
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(new TextDecoder().decode(content));
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `${DRIFT_REPORT_FILE_NAME} is not JSON (${
-        (error as Error).message
-      })`,
-    };
-  }
-  const validation = validateDriftReport(parsed);
-  if (!validation.valid) {
-    return {
-      ok: false,
-      reason: `${DRIFT_REPORT_FILE_NAME} does not match the drift report schema: ${validation.errors
-        .slice(0, 10)
-        .join('; ')}`,
-    };
-  }
-  return { ok: true, report: validation.report };
+export function readDriftArtifact(
+  zip: Uint8Array,
+): ArtifactResult<DriftReport> {
+  return readJsonArtifact(zip, DRIFT_ARTIFACT);
 }
 
 /** The latest Terraform drift check of an entity's repository, and starting a new one. */
 export class DriftService {
-  private readonly artifactsInFlight = new Map<
-    string,
-    Promise<ArtifactResult>
-  >();
-
   constructor(
     private readonly clients: GithubClientFactory,
     private readonly reads: GithubReadCache,
     private readonly answers: SwrCache,
-    private readonly cache: CacheService,
-    private readonly logger: LoggerService,
+    private readonly artifacts: ArtifactReader,
     private readonly staleAfterMs: number,
   ) {}
 
@@ -220,11 +162,11 @@ export class DriftService {
         `the ${DRIFT_REPORT_ARTIFACT_NAME} artifact is ${artifact.size_in_bytes} bytes, more than the ${MAX_ARTIFACT_ZIP_BYTES} a drift report can need`,
       );
     }
-    const result = await this.artifact(ref, artifact.id);
+    const result = await this.artifacts.read(ref, artifact.id, DRIFT_ARTIFACT);
     if (!result.ok) {
       return failed(result.reason);
     }
-    const { report } = result;
+    const report = result.value;
     return {
       ...base,
       status: report.status,
@@ -302,54 +244,5 @@ export class DriftService {
 
   private isStale(checkedAt: string): boolean {
     return Date.now() - Date.parse(checkedAt) > this.staleAfterMs;
-  }
-
-  /** The artifact's report, parsed once per artifact (artifacts never change). */
-  private artifact(ref: GithubRepoRef, id: number): Promise<ArtifactResult> {
-    const key = `github-drift-artifact:${ref.apiBaseUrl}/${ref.owner}/${ref.repo}/${id}`;
-    const pending = this.artifactsInFlight.get(key);
-    if (pending) {
-      return pending;
-    }
-    const load = (async () => {
-      const cached = (await this.cache.get(key)) as ArtifactResult | undefined;
-      if (cached) {
-        return cached;
-      }
-      const { octokit } = await this.clients.forRepo(ref);
-      let zip: ArrayBuffer;
-      try {
-        // GitHub answers with a redirect to a short-lived storage URL; fetch follows it and
-        // drops the Authorization header on the way (another origin).
-        const response = await octokit.request(
-          'GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}',
-          {
-            owner: ref.owner,
-            repo: ref.repo,
-            artifact_id: id,
-            archive_format: 'zip',
-          },
-        );
-        zip = response.data as ArrayBuffer;
-      } catch (error) {
-        throw mapGithubError(error, {
-          operation: `download the drift report artifact ${id} of ${ref.owner}/${ref.repo}`,
-          permission: 'actions: read',
-          host: ref.host,
-        });
-      }
-      const result = readDriftArtifact(new Uint8Array(zip));
-      if (!result.ok) {
-        this.logger.info(
-          `Drift artifact ${id} of ${ref.owner}/${ref.repo} is unusable: ${result.reason}`,
-        );
-      }
-      await this.cache
-        .set(key, result as unknown as JsonValue, { ttl: REPORT_TTL_MS })
-        .catch(e => this.logger.warn(`Failed to cache a drift report: ${e}`));
-      return result;
-    })().finally(() => this.artifactsInFlight.delete(key));
-    this.artifactsInFlight.set(key, load);
-    return load;
   }
 }

@@ -176,8 +176,27 @@ export class GithubClientFactory {
     return { octokit, ref };
   }
 
-  private create(baseUrl: string, token: string, host: string): Octokit {
+  /**
+   * An Octokit acting as a person, with the GitHub token they signed in with (an approval must
+   * come from one of the environment's reviewers, never from the portal's own credentials). It is
+   * made per call and not kept, so the token lives only as long as the request that brought it;
+   * nothing it sends is retried.
+   */
+  forUserToken(ref: GithubRepoRef, token: string): GithubRepoClient {
+    return {
+      octokit: this.create(ref.apiBaseUrl, token, ref.host, { retries: 0 }),
+      ref,
+    };
+  }
+
+  private create(
+    baseUrl: string,
+    token: string,
+    host: string,
+    overrides: { retries?: number } = {},
+  ): Octokit {
     const logger = this.logger;
+    const retries = overrides.retries ?? this.options.retries;
     const timeoutMs = this.options.requestTimeoutMs ?? 0;
     const octokit = new ThrottledOctokit({
       baseUrl,
@@ -213,7 +232,7 @@ export class GithubClientFactory {
       },
       // 429 is the throttling plugin's business; 304 answers conditional requests.
       retry: {
-        retries: this.options.retries,
+        retries,
         doNotRetry: [304, 400, 401, 403, 404, 409, 410, 422, 429, 451],
       },
     });

@@ -4,9 +4,11 @@ import {
   ANNOTATION_DEPLOY_ENVIRONMENT,
   ANNOTATION_DRIFT_WORKFLOW,
   DELIVERY_ANNOTATION_DEFAULTS,
+  deliveryDeploymentApprovePermission,
   deliveryDriftCheckPermission,
   deliveryPipelineRerunPermission,
   DriftCheckResponse,
+  PendingDeploymentReviewResponse,
   PipelineRerunResponse,
 } from '@cicd-aws/plugin-delivery-common';
 import { IdempotencyStore } from '../database/IdempotencyStore';
@@ -17,6 +19,7 @@ import { sendJson, timed } from '../service/jsonAnswer';
 import { DriftService } from './DriftService';
 import { GithubClientFactory } from './GithubClientFactory';
 import { retryAfterOnGithubRateLimit } from './githubErrors';
+import { PendingDeploymentService } from './PendingDeploymentService';
 import { PipelineService } from './PipelineService';
 
 /** What the GitHub routes need. */
@@ -26,6 +29,7 @@ export interface GithubRouteDeps {
   clients: GithubClientFactory;
   pipelines: PipelineService;
   drift: DriftService;
+  pendingDeployments: PendingDeploymentService;
   /** Stored answers of changes sent with an `Idempotency-Key`. */
   idempotency: IdempotencyStore;
 }
@@ -37,6 +41,10 @@ const annotation = (
   entity.metadata.annotations?.[key]?.trim() ||
   DELIVERY_ANNOTATION_DEFAULTS[key];
 
+/** The signed-in user's own GitHub token the frontend sent, if any; it is never logged or kept. */
+const userGithubToken = (req: { header(name: string): string | undefined }) =>
+  req.header('x-github-token')?.trim() || undefined;
+
 /**
  * Adds the GitHub routes (pipeline runs, jobs, re-run, deployments, drift) to the plugin's
  * validated router. Query and path parameters are already validated against openapi.yaml.
@@ -45,7 +53,15 @@ export function addGithubRoutes(
   router: DeliveryRouter,
   deps: GithubRouteDeps,
 ): void {
-  const { entities, auditor, clients, pipelines, drift, idempotency } = deps;
+  const {
+    entities,
+    auditor,
+    clients,
+    pipelines,
+    drift,
+    pendingDeployments,
+    idempotency,
+  } = deps;
 
   router.get(
     '/v1/entities/:namespace/:kind/:name/pipeline-runs',
@@ -186,6 +202,77 @@ export function addGithubRoutes(
         });
       } catch (error) {
         await auditorEvent.fail({ error: error as Error });
+        throw error;
+      }
+    },
+  );
+
+  router.get(
+    '/v1/entities/:namespace/:kind/:name/pending-deployments',
+    async (req, res) => {
+      const { entity } = await entities.loadEntity(req);
+      const answer = await timed(req, 'github', () =>
+        pendingDeployments.list(
+          clients.repoOf(entity),
+          annotation(entity, ANNOTATION_DEPLOY_ENVIRONMENT),
+          userGithubToken(req),
+        ),
+      );
+      sendJson(req, res, answer);
+    },
+  );
+
+  router.post(
+    '/v1/entities/:namespace/:kind/:name/pending-deployments/:runId/review',
+    async (req, res) => {
+      const runId = Number(req.params.runId);
+      const { state, environmentIds } = req.body;
+      const auditorEvent = await auditor.createEvent({
+        eventId: 'deployment-review',
+        severityLevel: 'high',
+        request: req,
+        meta: { entityRef: entityRefOfPath(req.params), runId, state },
+      });
+      try {
+        const loaded = await entities.authorize(
+          req,
+          deliveryDeploymentApprovePermission,
+          'review deployments of',
+        );
+        const ref = clients.repoOf(loaded.entity);
+        const answer = await answerIdempotently(
+          req,
+          res,
+          idempotency,
+          loaded,
+          'deployment-review',
+          async () => ({
+            status: 200,
+            body: await pendingDeployments.review(
+              ref,
+              runId,
+              req.body,
+              userGithubToken(req),
+            ),
+          }),
+        );
+        const result =
+          answer.body as unknown as PendingDeploymentReviewResponse;
+        await auditorEvent.success({
+          meta: {
+            repository: `${ref.host}/${ref.owner}/${ref.repo}`,
+            runId,
+            runUrl: result.runUrl,
+            state: result.state,
+            environments: result.environments,
+            githubReviewer: result.reviewer ?? null,
+            comment: req.body.comment,
+            ...(environmentIds && { environmentIds }),
+            ...(answer.replayed && { replayed: true }),
+          },
+        });
+      } catch (error) {
+        await auditorEvent.fail({ error: error as Error, meta: { runId } });
         throw error;
       }
     },

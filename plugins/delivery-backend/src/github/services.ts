@@ -1,6 +1,8 @@
 import { CacheService, LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { ArtifactReader } from './artifacts';
 import { DriftService } from './DriftService';
+import { PendingDeploymentService } from './PendingDeploymentService';
 import { UpstreamBreakers } from '../service/UpstreamBreakers';
 import { GithubClientFactory } from './GithubClientFactory';
 import { GithubReadCache } from './GithubReadCache';
@@ -24,6 +26,7 @@ export function createGithubServices(
 ) {
   const clients = GithubClientFactory.fromConfig(config, logger, breakers);
   const reads = new GithubReadCache(cache, logger);
+  const artifacts = new ArtifactReader(clients, cache, logger);
   const answers = new SwrCache(cache, logger, {
     ttlMs: readOptionalDurationMs(config, 'delivery.github.cacheTtl', {
       seconds: DEFAULT_GITHUB_CACHE_TTL_SECONDS,
@@ -44,11 +47,16 @@ export function createGithubServices(
       clients,
       reads,
       answers,
-      cache,
-      logger,
+      artifacts,
       readOptionalDurationMs(config, 'delivery.drift.staleAfter', {
         hours: DEFAULT_DRIFT_STALE_AFTER_HOURS,
       }),
+    ),
+    pendingDeployments: new PendingDeploymentService(
+      clients,
+      reads,
+      answers,
+      artifacts,
     ),
   };
 }

@@ -9,6 +9,8 @@ import type {
   EcsServiceState,
   PipelineJobsResponse,
   PipelineRunsPage,
+  PendingDeploymentReviewResponse,
+  PendingDeploymentsResponse,
 } from '@cicd-aws/plugin-delivery-common';
 import express from 'express';
 import dns from 'node:dns';
@@ -20,6 +22,7 @@ import {
   GithubClientFactory,
   GithubRepoRef,
 } from '../github/GithubClientFactory';
+import { PendingDeploymentService } from '../github/PendingDeploymentService';
 import { PipelineService } from '../github/PipelineService';
 import { spec } from '../schema/openapi';
 import { createRouter } from './router';
@@ -192,6 +195,66 @@ const drift: DriftState = {
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
 
+const pending: PendingDeploymentsResponse = {
+  repositoryUrl: REPO.htmlUrl,
+  environment: {
+    name: 'production',
+    url: `${REPO.htmlUrl}/settings/environments`,
+    exists: true,
+    reviewers: [{ type: 'Team', name: 'acme/platform-team' }],
+    waitTimerMinutes: 0,
+  },
+  viewer: { githubSignedIn: false },
+  runs: [
+    {
+      id: 7,
+      attempt: 1,
+      runNumber: 12,
+      url: `${REPO.htmlUrl}/actions/runs/7`,
+      workflow: 'Deploy',
+      event: 'push',
+      branch: 'main',
+      commit: {
+        sha: '0123456789abcdef0123456789abcdef01234567',
+        url: `${REPO.htmlUrl}/commit/0123456789abcdef0123456789abcdef01234567`,
+        message: 'Raise the CPU alarm threshold',
+      },
+      actor: { login: 'riley' },
+      waitingSince: '2026-03-01T10:05:00Z',
+      environments: [
+        {
+          id: 11,
+          name: 'production',
+          reviewers: [{ type: 'Team', name: 'acme/platform-team' }],
+          waitTimerMinutes: 0,
+        },
+      ],
+      plan: {
+        status: 'ok',
+        commit: '0123456789abcdef0123456789abcdef01234567',
+        createdAt: '2026-03-01T10:04:00Z',
+        totals: { add: 0, change: 1, replace: 0, destroy: 0 },
+        resources: [
+          {
+            address: 'aws_cloudwatch_metric_alarm.cpu_high',
+            type: 'aws_cloudwatch_metric_alarm',
+            action: 'update',
+            changedAttributes: ['threshold'],
+          },
+        ],
+      },
+    },
+  ],
+};
+
+const review: PendingDeploymentReviewResponse = {
+  runId: 7,
+  runUrl: `${REPO.htmlUrl}/actions/runs/7`,
+  state: 'approved',
+  environments: ['production'],
+  reviewer: 'riley',
+};
+
 async function startRouter() {
   const config = new ConfigReader({});
   const knex = await databases.init('SQLITE_3');
@@ -260,6 +323,10 @@ async function startRouter() {
           runUrl: `${REPO.htmlUrl}/actions/workflows/drift.yml`,
         }),
       } as unknown as DriftService,
+      pendingDeployments: {
+        list: async () => pending,
+        review: async () => review,
+      } as unknown as PendingDeploymentService,
     },
   });
   const errors = MiddlewareFactory.create({
@@ -307,6 +374,16 @@ describe('the router against its OpenAPI document', () => {
       ['web/pipeline-runs/7/jobs', {}, 200, jobs],
       ['web/deployments', {}, 200, deployments],
       ['web/drift', {}, 200, drift],
+      ['web/pending-deployments', {}, 200, pending],
+      [
+        'web/pending-deployments/7/review',
+        {
+          method: 'POST',
+          body: { state: 'approved', comment: 'plan read, go' },
+        },
+        200,
+        review,
+      ],
       [
         'web/ecs/rollback',
         {

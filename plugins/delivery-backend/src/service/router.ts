@@ -43,7 +43,10 @@ export interface RouterOptions {
   /** False when neither `aws` nor `delivery.aws` config nor AWS environment credentials exist. */
   awsConfigured: boolean;
   /** The GitHub routes' services (pipeline runs, deployments, drift). */
-  github: Pick<GithubRouteDeps, 'clients' | 'pipelines' | 'drift'>;
+  github: Pick<
+    GithubRouteDeps,
+    'clients' | 'pipelines' | 'drift' | 'pendingDeployments'
+  >;
   /** How long a read route reuses an entity it read for the same caller; default 0 (never). */
   entityCacheTtlMs?: number;
 }

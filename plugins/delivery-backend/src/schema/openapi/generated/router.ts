@@ -569,9 +569,151 @@ export const spec = {
         },
       },
     },
+    '/v1/entities/{namespace}/{kind}/{name}/pending-deployments': {
+      get: {
+        operationId: 'listPendingDeployments',
+        summary:
+          "Workflow runs waiting for a reviewer's approval on a GitHub environment, with their plan.",
+        description:
+          "Runs of the entity's repository in status `waiting`, each with its pending deployments (environment, required reviewers, wait timer) and the Terraform plan summary of the run's `plan-summary` artifact, plus the protection of the entity's deploy environment (cicd-aws.dev/deploy-environment, default `production`). Read with the portal's GitHub credentials and cached like the other GitHub reads. With `X-GitHub-Token` (the signed-in user's own GitHub token) each environment also says whether GitHub lets that user approve; the token is used for that read only and is never stored or logged.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/githubToken',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'What waits, newest first (empty when nothing waits).',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PendingDeploymentsResponse',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/Error',
+          },
+          '401': {
+            $ref: '#/components/responses/Error',
+          },
+          '403': {
+            $ref: '#/components/responses/Error',
+          },
+          '404': {
+            $ref: '#/components/responses/Error',
+          },
+          '502': {
+            $ref: '#/components/responses/Error',
+          },
+          '503': {
+            $ref: '#/components/responses/GithubUnavailable',
+          },
+        },
+      },
+    },
+    '/v1/entities/{namespace}/{kind}/{name}/pending-deployments/{runId}/review':
+      {
+        post: {
+          operationId: 'reviewPendingDeployment',
+          summary:
+            "Approve or reject a run's pending deployments, as the signed-in user on GitHub.",
+          description:
+            "Needs the `delivery.deployment.approve` permission on the entity (owners in the portal's policy) and the user's own GitHub token in `X-GitHub-Token`: GitHub takes an approval only from one of the environment's required reviewers, so the portal's own GitHub credentials never approve. The token is used for this call only and is never stored or logged. Without `environmentIds` every environment the run waits on is reviewed. 409 when the run no longer waits on them (someone else decided, or it was cancelled); 422 when GitHub refuses the review (the user is not a required reviewer). Audited (`deployment-review`).",
+          parameters: [
+            {
+              $ref: '#/components/parameters/namespace',
+            },
+            {
+              $ref: '#/components/parameters/kind',
+            },
+            {
+              $ref: '#/components/parameters/name',
+            },
+            {
+              $ref: '#/components/parameters/idempotencyKey',
+            },
+            {
+              $ref: '#/components/parameters/githubToken',
+            },
+            {
+              $ref: '#/components/parameters/runId',
+            },
+          ],
+          requestBody: {
+            required: true,
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/PendingDeploymentReviewRequest',
+                },
+              },
+            },
+          },
+          responses: {
+            '200': {
+              description: 'GitHub recorded the review.',
+              content: {
+                'application/json': {
+                  schema: {
+                    $ref: '#/components/schemas/PendingDeploymentReviewResponse',
+                  },
+                },
+              },
+            },
+            '400': {
+              $ref: '#/components/responses/Error',
+            },
+            '401': {
+              $ref: '#/components/responses/Error',
+            },
+            '403': {
+              $ref: '#/components/responses/Error',
+            },
+            '404': {
+              $ref: '#/components/responses/Error',
+            },
+            '409': {
+              $ref: '#/components/responses/Error',
+            },
+            '422': {
+              $ref: '#/components/responses/Error',
+            },
+            '502': {
+              $ref: '#/components/responses/Error',
+            },
+            '503': {
+              $ref: '#/components/responses/GithubUnavailable',
+            },
+          },
+        },
+      },
   },
   components: {
     parameters: {
+      githubToken: {
+        name: 'X-GitHub-Token',
+        in: 'header',
+        required: false,
+        description:
+          "The signed-in user's own GitHub token for the repository's host (from the frontend's ScmAuthApi). Used for the one request it comes with; never stored or logged.",
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 1024,
+          pattern: '^[\\x21-\\x7E]+$',
+        },
+      },
       idempotencyKey: {
         name: 'Idempotency-Key',
         in: 'header',
@@ -1729,6 +1871,333 @@ export const spec = {
             type: 'string',
             description:
               "The new run's page when GitHub returned it, else the workflow's runs page.",
+          },
+        },
+      },
+      PlanResourceChange: {
+        type: 'object',
+        description:
+          'One resource a Terraform plan changes (attribute names only, never values).',
+        required: ['address', 'type', 'action', 'changedAttributes'],
+        properties: {
+          address: {
+            type: 'string',
+          },
+          type: {
+            type: 'string',
+          },
+          moduleAddress: {
+            type: 'string',
+          },
+          action: {
+            type: 'string',
+            enum: ['create', 'update', 'replace', 'delete'],
+          },
+          actionReason: {
+            type: 'string',
+          },
+          changedAttributes: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+        },
+      },
+      PlanTotals: {
+        type: 'object',
+        required: ['add', 'change', 'replace', 'destroy'],
+        properties: {
+          add: {
+            type: 'integer',
+          },
+          change: {
+            type: 'integer',
+          },
+          replace: {
+            type: 'integer',
+          },
+          destroy: {
+            type: 'integer',
+          },
+        },
+      },
+      PendingPlan: {
+        type: 'object',
+        description:
+          "The run's Terraform plan summary (its `plan-summary` artifact): `ok` with the summary, or why there is none (`missing`: the run uploaded none yet or at all; `unusable`: expired, oversized, not a zip, not JSON or not a valid summary).",
+        required: ['status'],
+        properties: {
+          status: {
+            type: 'string',
+            enum: ['ok', 'missing', 'unusable'],
+          },
+          message: {
+            type: 'string',
+          },
+          commit: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+          },
+          terraformVersion: {
+            type: 'string',
+          },
+          totals: {
+            $ref: '#/components/schemas/PlanTotals',
+          },
+          resources: {
+            type: 'array',
+            description:
+              'Destroys and replaces first, then updates and creates.',
+            items: {
+              $ref: '#/components/schemas/PlanResourceChange',
+            },
+          },
+        },
+      },
+      EnvironmentReviewer: {
+        type: 'object',
+        description: 'A required reviewer of an environment, a user or a team.',
+        required: ['type', 'name'],
+        properties: {
+          type: {
+            type: 'string',
+            enum: ['User', 'Team'],
+          },
+          name: {
+            type: 'string',
+            description: "The user's login, or the team's `org/slug`.",
+          },
+          url: {
+            type: 'string',
+          },
+        },
+      },
+      PendingEnvironment: {
+        type: 'object',
+        description: 'An environment a run waits on.',
+        required: ['id', 'name', 'reviewers', 'waitTimerMinutes'],
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          name: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          reviewers: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentReviewer',
+            },
+          },
+          waitTimerMinutes: {
+            type: 'integer',
+          },
+          waitTimerEndsAt: {
+            type: 'string',
+            description:
+              'When the wait timer lets the deployment go, if it has one.',
+          },
+          canApprove: {
+            type: 'boolean',
+            description:
+              'Whether GitHub lets the user of `X-GitHub-Token` approve; absent without that token.',
+          },
+        },
+      },
+      WaitingRun: {
+        type: 'object',
+        description: 'A workflow run waiting for approval.',
+        required: [
+          'id',
+          'url',
+          'workflow',
+          'commit',
+          'waitingSince',
+          'environments',
+          'plan',
+        ],
+        properties: {
+          id: {
+            type: 'integer',
+          },
+          attempt: {
+            type: 'integer',
+          },
+          runNumber: {
+            type: 'integer',
+          },
+          url: {
+            type: 'string',
+            description:
+              "The run's page on GitHub, where reviewers can also review it.",
+          },
+          workflow: {
+            type: 'string',
+          },
+          event: {
+            type: 'string',
+          },
+          branch: {
+            type: 'string',
+          },
+          commit: {
+            type: 'object',
+            required: ['sha', 'url'],
+            properties: {
+              sha: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+              url: {
+                type: 'string',
+              },
+            },
+          },
+          actor: {
+            $ref: '#/components/schemas/GithubActor',
+          },
+          waitingSince: {
+            type: 'string',
+          },
+          environments: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/PendingEnvironment',
+            },
+          },
+          plan: {
+            $ref: '#/components/schemas/PendingPlan',
+          },
+        },
+      },
+      DeployEnvironmentProtection: {
+        type: 'object',
+        description:
+          "How the entity's deploy environment is protected on GitHub. Without required reviewers (GitHub Free, Pro and Team give private repositories none) deploys are applied without approval.",
+        required: ['name', 'exists', 'reviewers', 'waitTimerMinutes'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          exists: {
+            type: 'boolean',
+          },
+          reviewers: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentReviewer',
+            },
+          },
+          waitTimerMinutes: {
+            type: 'integer',
+          },
+        },
+      },
+      PendingDeploymentsResponse: {
+        type: 'object',
+        description: 'Answer of `GET .../pending-deployments`.',
+        required: ['repositoryUrl', 'environment', 'runs', 'viewer'],
+        properties: {
+          staleAnswer: {
+            $ref: '#/components/schemas/StaleAnswer',
+          },
+          repositoryUrl: {
+            type: 'string',
+          },
+          environment: {
+            $ref: '#/components/schemas/DeployEnvironmentProtection',
+          },
+          runs: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/WaitingRun',
+            },
+          },
+          viewer: {
+            type: 'object',
+            description:
+              'Who `X-GitHub-Token` belongs to on GitHub, when it was sent.',
+            required: ['githubSignedIn'],
+            properties: {
+              githubSignedIn: {
+                type: 'boolean',
+              },
+              login: {
+                type: 'string',
+              },
+              problem: {
+                type: 'string',
+                description:
+                  'Why the token could not be used (e.g. GitHub refused it).',
+              },
+            },
+          },
+        },
+      },
+      PendingDeploymentReviewRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['state', 'comment'],
+        properties: {
+          state: {
+            type: 'string',
+            enum: ['approved', 'rejected'],
+          },
+          comment: {
+            type: 'string',
+            description:
+              "Why; recorded on GitHub with the review and in the portal's audit log.",
+            minLength: 1,
+            maxLength: 1000,
+            pattern: '\\S',
+          },
+          environmentIds: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 20,
+            uniqueItems: true,
+            items: {
+              type: 'integer',
+              minimum: 1,
+            },
+          },
+        },
+      },
+      PendingDeploymentReviewResponse: {
+        type: 'object',
+        required: ['runId', 'runUrl', 'state', 'environments'],
+        properties: {
+          runId: {
+            type: 'integer',
+          },
+          runUrl: {
+            type: 'string',
+          },
+          state: {
+            type: 'string',
+            enum: ['approved', 'rejected'],
+          },
+          environments: {
+            type: 'array',
+            description: 'Names of the environments reviewed.',
+            items: {
+              type: 'string',
+            },
+          },
+          reviewer: {
+            type: 'string',
+            description: 'GitHub login the review was recorded for.',
           },
         },
       },

@@ -177,6 +177,46 @@ export type paths = {
     patch?: never;
     trace?: never;
   };
+  '/v1/entities/{namespace}/{kind}/{name}/pending-deployments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Workflow runs waiting for a reviewer's approval on a GitHub environment, with their plan.
+     * Runs of the entity's repository in status `waiting`, each with its pending deployments (environment, required reviewers, wait timer) and the Terraform plan summary of the run's `plan-summary` artifact, plus the protection of the entity's deploy environment (cicd-aws.dev/deploy-environment, default `production`). Read with the portal's GitHub credentials and cached like the other GitHub reads. With `X-GitHub-Token` (the signed-in user's own GitHub token) each environment also says whether GitHub lets that user approve; the token is used for that read only and is never stored or logged.
+     */
+    get: operations['listPendingDeployments'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/entities/{namespace}/{kind}/{name}/pending-deployments/{runId}/review': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve or reject a run's pending deployments, as the signed-in user on GitHub.
+     * Needs the `delivery.deployment.approve` permission on the entity (owners in the portal's policy) and the user's own GitHub token in `X-GitHub-Token`: GitHub takes an approval only from one of the environment's required reviewers, so the portal's own GitHub credentials never approve. The token is used for this call only and is never stored or logged. Without `environmentIds` every environment the run waits on is reviewed. 409 when the run no longer waits on them (someone else decided, or it was cancelled); 422 when GitHub refuses the review (the user is not a required reviewer). Audited (`deployment-review`).
+     */
+    post: operations['reviewPendingDeployment'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 };
 /** @public */
 export type webhooks = Record<string, never>;
@@ -540,6 +580,108 @@ export type components = {
       /** The new run's page when GitHub returned it, else the workflow's runs page. */
       runUrl: string;
     };
+    /** One resource a Terraform plan changes (attribute names only, never values). */
+    PlanResourceChange: {
+      address: string;
+      type: string;
+      moduleAddress?: string;
+      action: 'create' | 'update' | 'replace' | 'delete';
+      actionReason?: string;
+      changedAttributes: string[];
+    };
+    PlanTotals: {
+      add: number;
+      change: number;
+      replace: number;
+      destroy: number;
+    };
+    /** The run's Terraform plan summary (its `plan-summary` artifact): `ok` with the summary, or why there is none (`missing`: the run uploaded none yet or at all; `unusable`: expired, oversized, not a zip, not JSON or not a valid summary). */
+    PendingPlan: {
+      status: 'ok' | 'missing' | 'unusable';
+      message?: string;
+      commit?: string;
+      createdAt?: string;
+      terraformVersion?: string;
+      totals?: components['schemas']['PlanTotals'];
+      /** Destroys and replaces first, then updates and creates. */
+      resources?: components['schemas']['PlanResourceChange'][];
+    };
+    /** A required reviewer of an environment, a user or a team. */
+    EnvironmentReviewer: {
+      type: 'User' | 'Team';
+      /** The user's login, or the team's `org/slug`. */
+      name: string;
+      url?: string;
+    };
+    /** An environment a run waits on. */
+    PendingEnvironment: {
+      id: number;
+      name: string;
+      url?: string;
+      reviewers: components['schemas']['EnvironmentReviewer'][];
+      waitTimerMinutes: number;
+      /** When the wait timer lets the deployment go, if it has one. */
+      waitTimerEndsAt?: string;
+      /** Whether GitHub lets the user of `X-GitHub-Token` approve; absent without that token. */
+      canApprove?: boolean;
+    };
+    /** A workflow run waiting for approval. */
+    WaitingRun: {
+      id: number;
+      attempt?: number;
+      runNumber?: number;
+      /** The run's page on GitHub, where reviewers can also review it. */
+      url: string;
+      workflow: string;
+      event?: string;
+      branch?: string;
+      commit: {
+        sha: string;
+        message?: string;
+        url: string;
+      };
+      actor?: components['schemas']['GithubActor'];
+      waitingSince: string;
+      environments: components['schemas']['PendingEnvironment'][];
+      plan: components['schemas']['PendingPlan'];
+    };
+    /** How the entity's deploy environment is protected on GitHub. Without required reviewers (GitHub Free, Pro and Team give private repositories none) deploys are applied without approval. */
+    DeployEnvironmentProtection: {
+      name: string;
+      url?: string;
+      exists: boolean;
+      reviewers: components['schemas']['EnvironmentReviewer'][];
+      waitTimerMinutes: number;
+    };
+    /** Answer of `GET .../pending-deployments`. */
+    PendingDeploymentsResponse: {
+      staleAnswer?: components['schemas']['StaleAnswer'];
+      repositoryUrl: string;
+      environment: components['schemas']['DeployEnvironmentProtection'];
+      runs: components['schemas']['WaitingRun'][];
+      /** Who `X-GitHub-Token` belongs to on GitHub, when it was sent. */
+      viewer: {
+        githubSignedIn: boolean;
+        login?: string;
+        /** Why the token could not be used (e.g. GitHub refused it). */
+        problem?: string;
+      };
+    };
+    PendingDeploymentReviewRequest: {
+      state: 'approved' | 'rejected';
+      /** Why; recorded on GitHub with the review and in the portal's audit log. */
+      comment: string;
+      environmentIds?: number[];
+    };
+    PendingDeploymentReviewResponse: {
+      runId: number;
+      runUrl: string;
+      state: 'approved' | 'rejected';
+      /** Names of the environments reviewed. */
+      environments: string[];
+      /** GitHub login the review was recorded for. */
+      reviewer?: string;
+    };
   };
   responses: {
     /** GitHub is not configured (no integrations.github entry or credentials for the host, or GitHub rejected them), or its rate limit is used up: then `Retry-After` says when it resets. */
@@ -573,6 +715,8 @@ export type components = {
     };
   };
   parameters: {
+    /** The signed-in user's own GitHub token for the repository's host (from the frontend's ScmAuthApi). Used for the one request it comes with; never stored or logged. */
+    githubToken: string;
     /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
     idempotencyKey: string;
     runId: number;
@@ -899,6 +1043,81 @@ export interface operations {
         };
       };
       400: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      409: components['responses']['Error'];
+      422: components['responses']['Error'];
+      502: components['responses']['Error'];
+      503: components['responses']['GithubUnavailable'];
+    };
+  };
+  listPendingDeployments: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** The signed-in user's own GitHub token for the repository's host (from the frontend's ScmAuthApi). Used for the one request it comes with; never stored or logged. */
+        'X-GitHub-Token'?: components['parameters']['githubToken'];
+      };
+      path: {
+        namespace: components['parameters']['namespace'];
+        kind: components['parameters']['kind'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** What waits, newest first (empty when nothing waits). */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PendingDeploymentsResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
+      403: components['responses']['Error'];
+      404: components['responses']['Error'];
+      502: components['responses']['Error'];
+      503: components['responses']['GithubUnavailable'];
+    };
+  };
+  reviewPendingDeployment: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** A key the client makes once per submit (a UUID) and sends again when it retries the same request. The first answer is stored for 24 hours with its key, the calling user and the entity; a retry gets that answer again (with `Idempotent-Replayed: true`) and changes nothing. A retry while the first is still running gets 409; the same key with another request body gets 422. */
+        'Idempotency-Key'?: components['parameters']['idempotencyKey'];
+        /** The signed-in user's own GitHub token for the repository's host (from the frontend's ScmAuthApi). Used for the one request it comes with; never stored or logged. */
+        'X-GitHub-Token'?: components['parameters']['githubToken'];
+      };
+      path: {
+        namespace: components['parameters']['namespace'];
+        kind: components['parameters']['kind'];
+        name: components['parameters']['name'];
+        runId: components['parameters']['runId'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PendingDeploymentReviewRequest'];
+      };
+    };
+    responses: {
+      /** GitHub recorded the review. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PendingDeploymentReviewResponse'];
+        };
+      };
+      400: components['responses']['Error'];
+      401: components['responses']['Error'];
       403: components['responses']['Error'];
       404: components['responses']['Error'];
       409: components['responses']['Error'];
