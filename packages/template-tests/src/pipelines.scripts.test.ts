@@ -9,7 +9,10 @@ import {
   HeadObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
-import { validateDriftReport } from '@cicd-aws/plugin-delivery-common';
+import {
+  validateDriftReport,
+  validatePlanSummary,
+} from '@cicd-aws/plugin-delivery-common';
 import { LocalAws, startLocalAws } from '@internal/local-aws';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -23,6 +26,8 @@ import {
   CliResult,
   REGION,
   SeededService,
+  TEST_COMMIT,
+  planSummaryOf,
   runCli,
   seedService,
 } from './support/pipelinesScripts';
@@ -515,6 +520,122 @@ describe('drift report (producer side of the portal contract)', () => {
   });
   // Reports from real `terraform show -json` plans (drifted and in sync) are checked in
   // awsEcsService.terraform.test.ts, where the stack is applied to moto and changed out of band.
+});
+
+describe('plan summary (producer side of the portal contract)', () => {
+  // The part of `terraform show -json tfplan` the summary reads, with a secret in it.
+  const plan = {
+    format_version: '1.2',
+    terraform_version: '1.11.4',
+    timestamp: '2026-11-25T05:59:12Z',
+    resource_changes: [
+      {
+        address: 'aws_secretsmanager_secret_version.db',
+        mode: 'managed',
+        type: 'aws_secretsmanager_secret_version',
+        name: 'db',
+        change: {
+          actions: ['update'],
+          before: { secret_string: 'pw-before-7f3a', version_id: 'v1' },
+          after: { secret_string: 'pw-after-9c1e', version_id: 'v1' },
+          after_unknown: {},
+          before_sensitive: { secret_string: true },
+          after_sensitive: { secret_string: true },
+        },
+      },
+      {
+        address: 'aws_ecs_service.rolling[0]',
+        mode: 'managed',
+        type: 'aws_ecs_service',
+        name: 'rolling',
+        change: {
+          actions: ['delete', 'create'],
+          before: { name: 'orders-api', launch_type: 'FARGATE' },
+          after: { name: 'orders-api', launch_type: 'EC2' },
+          after_unknown: {},
+        },
+        action_reason: 'replace_because_cannot_update',
+      },
+    ],
+  };
+  const github = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.example.com',
+    GITHUB_REPOSITORY: 'acme/orders-api',
+    GITHUB_RUN_ID: '4242',
+    GITHUB_RUN_ATTEMPT: '2',
+    GITHUB_WORKFLOW: 'Deploy',
+    // workflow_run's GITHUB_SHA is the default branch's head, not the commit deployed.
+    GITHUB_SHA: 'ffffffffffffffffffffffffffffffffffffffff',
+  };
+
+  it('reads the plan from stdin and writes a summary that validates, with the run and the commit deployed', async () => {
+    const { summary, cli: result } = await planSummaryOf(
+      scriptsDir,
+      JSON.stringify(plan),
+      github,
+    );
+    expect(validatePlanSummary(summary).errors).toEqual([]);
+    expect(summary).toEqual({
+      schemaVersion: 1,
+      createdAt: '2026-11-25T05:59:12Z',
+      commit: TEST_COMMIT,
+      run: {
+        id: 4242,
+        attempt: 2,
+        url: 'https://github.example.com/acme/orders-api/actions/runs/4242',
+        workflow: 'Deploy',
+      },
+      terraform: { version: '1.11.4', directory: 'infrastructure/terraform' },
+      totals: { add: 0, change: 1, replace: 1, destroy: 0 },
+      resources: [
+        {
+          address: 'aws_secretsmanager_secret_version.db',
+          type: 'aws_secretsmanager_secret_version',
+          action: 'update',
+          changedAttributes: ['secret_string'],
+        },
+        {
+          address: 'aws_ecs_service.rolling[0]',
+          type: 'aws_ecs_service',
+          action: 'replace',
+          actionReason: 'replace_because_cannot_update',
+          changedAttributes: ['launch_type'],
+        },
+      ],
+    });
+    expect(result.outputs).toEqual({
+      add: '0',
+      change: '1',
+      replace: '1',
+      destroy: '0',
+    });
+    // Neither the file nor anything the step prints carries the secret.
+    const everything = JSON.stringify(summary) + result.stdout + result.stderr;
+    expect(everything).not.toMatch(/pw-before|pw-after/);
+  });
+
+  it('fails the step in one line when what is piped in is not a plan', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'plan-summary-'));
+    const result = await runCli(
+      scriptsDir,
+      [
+        'plan-summary',
+        '--out',
+        join(dir, 'plan-summary.json'),
+        '--commit',
+        TEST_COMMIT,
+      ],
+      { GITHUB_ACTIONS: 'true' },
+      90_000,
+      'Error: No configuration files',
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe(
+      '::error::plan-summary: the input is not JSON; pipe `terraform show -json tfplan` into this command or name the file with --plan',
+    );
+  });
+  // Summaries of real `terraform show -json` plans are checked in awsEcsService.terraform.test.ts.
 });
 
 /**

@@ -41,13 +41,15 @@ export function parseGitHubOutput(text: string): Record<string, string> {
 /**
  * Runs `node src/cli.ts <args>` of a generated repository's scripts package, as a workflow step
  * does: a GITHUB_OUTPUT file, AWS_REGION, and here AWS_ENDPOINT_URL and dummy credentials for the
- * local AWS. Killed after `timeoutMs`.
+ * local AWS. `input` is piped to its stdin, as `terraform show -json tfplan | node ...` does.
+ * Killed after `timeoutMs`.
  */
 export async function runCli(
   scriptsDir: string,
   args: string[],
   env: Record<string, string>,
   timeoutMs = 90_000,
+  input?: string,
 ): Promise<CliResult> {
   const outputFile = join(await mkdtemp(join(tmpdir(), 'gh-output-')), 'out');
   const child = spawn(process.execPath, ['src/cli.ts', ...args], {
@@ -60,8 +62,11 @@ export async function runCli(
       GITHUB_OUTPUT: outputFile,
       ...env,
     }),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  // A child that exits before reading all of its input closes the pipe; its exit code says why.
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end(input);
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
@@ -278,4 +283,41 @@ export async function driftReportsOf(
     reports[name] = JSON.parse(await readFile(out, 'utf8'));
   }
   return reports as DriftReports;
+}
+
+/** A fixed commit for the summaries and reports the tests write. */
+export const TEST_COMMIT = '0123456789abcdef0123456789abcdef01234567';
+
+/**
+ * Runs the generated repository's `plan-summary` as deploy.yml does, `terraform show -json tfplan`
+ * piped in, in an installed scripts package; returns the summary it wrote and the command's result.
+ */
+export async function planSummaryOf(
+  scriptsDir: string,
+  planJson: string,
+  env: Record<string, string> = {},
+): Promise<{ summary: any; cli: CliResult }> {
+  const out = join(
+    await mkdtemp(join(tmpdir(), 'plan-summary-')),
+    'plan-summary.json',
+  );
+  const cli = await runCli(
+    scriptsDir,
+    [
+      'plan-summary',
+      '--out',
+      out,
+      '--directory',
+      'infrastructure/terraform',
+      '--commit',
+      TEST_COMMIT,
+    ],
+    env,
+    90_000,
+    planJson,
+  );
+  if (cli.code !== 0) {
+    throw new Error(`plan-summary failed (exit ${cli.code}): ${cli.stderr}`);
+  }
+  return { summary: JSON.parse(await readFile(out, 'utf8')), cli };
 }

@@ -3,6 +3,7 @@ import * as driftIssue from './commands/driftIssue.ts';
 import * as driftReport from './commands/driftReport.ts';
 import * as githubDeployment from './commands/githubDeployment.ts';
 import * as migrate from './commands/migrate.ts';
+import * as planSummary from './commands/planSummary.ts';
 import * as registerTaskDefinition from './commands/registerTaskDefinition.ts';
 import * as rollback from './commands/rollback.ts';
 import * as terraformOutputs from './commands/terraformOutputs.ts';
@@ -21,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   migrate,
   'drift-report': driftReport,
   'drift-issue': driftIssue,
+  'plan-summary': planSummary,
   'upload-frontend': uploadFrontend,
   'github-deployment': githubDeployment,
   'terraform-outputs': terraformOutputs,

@@ -3,8 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { buildReport, runInfo } from '../src/commands/driftReport.ts';
+import { buildReport } from '../src/commands/driftReport.ts';
 import { changedAttributes, reportFromPlan, reportMarkdown } from '../src/drift/report.ts';
+import { runInfo } from '../src/lib/run.ts';
 
 const context = { checkedAt: '2026-11-25T06:00:00.000Z', commit: '0123456789abcdef0123456789abcdef01234567' };
 

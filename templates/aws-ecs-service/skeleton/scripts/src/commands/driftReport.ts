@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type DriftReport, type DriftRunInfo, type ReportContext, errorReport, reportFromPlan, reportMarkdown } from '../drift/report.ts';
+import { type DriftReport, type ReportContext, errorReport, reportFromPlan, reportMarkdown } from '../drift/report.ts';
 import { UsageError } from '../lib/errors.ts';
 import { parseOptions, requiredString, stringOption } from '../lib/options.ts';
 import { appendSummary, log, printResult, setOutputs } from '../lib/output.ts';
+import { commitSha, runInfo } from '../lib/run.ts';
 
 export const usage = `drift-report --plan PLAN.json --exit-code N --out drift-report.json
              [--error MESSAGE] [--directory infrastructure/terraform] [--commit SHA]
@@ -11,35 +11,6 @@ export const usage = `drift-report --plan PLAN.json --exit-code N --out drift-re
   (status in-sync, drifted or error; drifted resources with their actions and changed attribute
   names, never values), writes it to --out and to the run summary. An exit code other than 0 or 2,
   --error, or an unreadable plan give status "error". Outputs status and drifted_count.`;
-
-function commitSha(given: string | undefined): string {
-  const sha = given ?? process.env.GITHUB_SHA ?? gitHead();
-  if (!sha || !/^[0-9a-f]{7,40}$/.test(sha)) {
-    throw new UsageError(`the commit must be a lower-case hex SHA (from --commit, GITHUB_SHA or git); got "${sha ?? ''}"`);
-  }
-  return sha;
-}
-
-function gitHead(): string | undefined {
-  try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** The workflow run, from the variables GitHub Actions sets. */
-export function runInfo(env: NodeJS.ProcessEnv = process.env): DriftRunInfo | undefined {
-  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repo, GITHUB_RUN_ID: id } = env;
-  if (!server || !repo || !id) return undefined;
-  const attempt = Number(env.GITHUB_RUN_ATTEMPT);
-  return {
-    id: Number(id),
-    ...(Number.isInteger(attempt) && attempt > 0 ? { attempt } : {}),
-    url: `${server}/${repo}/actions/runs/${id}`,
-    ...(env.GITHUB_WORKFLOW ? { workflow: env.GITHUB_WORKFLOW } : {}),
-  };
-}
 
 export function buildReport(options: { planFile?: string; exitCode: number; error?: string; context: ReportContext }): DriftReport {
   const { planFile, exitCode, error, context } = options;

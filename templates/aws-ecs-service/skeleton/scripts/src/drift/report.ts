@@ -43,19 +43,30 @@ export interface ReportContext {
 }
 
 // The subset of `terraform show -json` (format 1.x) the report reads.
-interface PlannedChange {
+export interface PlannedChange {
   address: string;
   module_address?: string;
   mode?: string;
   type: string;
   name?: string;
   action_reason?: string;
-  change: { actions: string[]; before?: unknown; after?: unknown; after_unknown?: unknown };
+  /** Set when the change is to a deposed object (an older copy left by create_before_destroy). */
+  deposed?: string;
+  change: {
+    actions: string[];
+    before?: unknown;
+    after?: unknown;
+    after_unknown?: unknown;
+    before_sensitive?: unknown;
+    after_sensitive?: unknown;
+  };
 }
 
 export interface PlanJson {
   format_version?: string;
   terraform_version?: string;
+  /** When the plan was made (Terraform 1.5 and later). */
+  timestamp?: string;
   resource_changes?: PlannedChange[];
   resource_drift?: PlannedChange[];
 }
@@ -84,36 +95,58 @@ function join(path: string, key: string | number): string {
 }
 
 /**
+ * Terraform's `before_sensitive` and `after_sensitive` as one tree: a path is sensitive when
+ * either side marks it.
+ */
+export function sensitivePaths(before: unknown, after: unknown): unknown {
+  if (before === true || after === true) return true;
+  if (Array.isArray(before) || Array.isArray(after)) {
+    const b = Array.isArray(before) ? before : [];
+    const a = Array.isArray(after) ? after : [];
+    return Array.from({ length: Math.max(a.length, b.length) }, (_, i) => sensitivePaths(b[i], a[i]));
+  }
+  if (isObject(before) || isObject(after)) {
+    const b = isObject(before) ? before : {};
+    const a = isObject(after) ? after : {};
+    return Object.fromEntries([...new Set([...Object.keys(b), ...Object.keys(a)])].map(k => [k, sensitivePaths(b[k], a[k])]));
+  }
+  return undefined;
+}
+
+const child = (tree: unknown, key: string | number): unknown =>
+  typeof key === 'number' ? (Array.isArray(tree) ? tree[key] : undefined) : isObject(tree) ? tree[key] : undefined;
+
+/**
  * Paths of attributes whose planned value differs from the current one, or becomes known only
  * after apply. Objects and lists of objects are descended into; scalars and lists of scalars are
- * reported as one path.
+ * reported as one path. A path marked in `sensitive` (see {@link sensitivePaths}) is reported as
+ * a whole and never descended into: the keys of a sensitive map can be data too.
  */
-export function changedAttributes(before: unknown, after: unknown, afterUnknown: unknown): string[] {
+export function changedAttributes(before: unknown, after: unknown, afterUnknown: unknown, sensitive?: unknown): string[] {
   const paths = new Set<string>();
-  const walk = (b: unknown, a: unknown, u: unknown, path: string, depth: number) => {
+  const walk = (b: unknown, a: unknown, u: unknown, s: unknown, path: string, depth: number) => {
     if (u === true) {
       paths.add(path);
       return;
     }
-    const canDescend = depth < MAX_PATH_DEPTH || path === '';
+    const canDescend = s !== true && (depth < MAX_PATH_DEPTH || path === '');
     if (canDescend && isObject(b) && isObject(a)) {
       const keys = new Set([...Object.keys(b), ...Object.keys(a), ...(isObject(u) ? Object.keys(u) : [])]);
       for (const key of keys) {
-        walk(b[key], a[key], isObject(u) ? u[key] : undefined, join(path, key), depth + 1);
+        walk(b[key], a[key], child(u, key), child(s, key), join(path, key), depth + 1);
       }
       return;
     }
     const objectLists =
       Array.isArray(b) && Array.isArray(a) && b.length === a.length && a.every(isObject) && b.every(isObject);
     if (canDescend && objectLists) {
-      const unknowns = Array.isArray(u) ? u : [];
-      (a as unknown[]).forEach((item, i) => walk((b as unknown[])[i], item, unknowns[i], join(path, i), depth + 1));
+      (a as unknown[]).forEach((item, i) => walk((b as unknown[])[i], item, child(u, i), child(s, i), join(path, i), depth + 1));
       return;
     }
     if (isEmpty(a) && isEmpty(b)) return;
     if (JSON.stringify(b) !== JSON.stringify(a) && path !== '') paths.add(path);
   };
-  walk(before ?? {}, after ?? {}, afterUnknown, '', 0);
+  walk(before ?? {}, after ?? {}, afterUnknown, sensitive, '', 0);
   return [...paths].sort();
 }
 
