@@ -1,6 +1,6 @@
 import type { components } from '@octokit/openapi-types';
 import { zipSync } from 'fflate';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createServer,
   IncomingMessage,
@@ -8,16 +8,34 @@ import {
   ServerResponse,
 } from 'node:http';
 import { AddressInfo } from 'node:net';
-import { Accounts, simpleUser } from './accounts';
+import { Accounts, simpleUser, teamId, userId } from './accounts';
+import {
+  ApprovalHost,
+  approvalsOf,
+  ApprovalSetupError,
+  createWaitingRun,
+  PendingGate,
+  pendingDeployments,
+  reviewPendingDeployments,
+  WaitingRunSpec,
+} from './approvals';
 import { GitHost } from './gitHost';
-import { answerHosting, HostedRepo } from './repositoryRoutes';
+import { OAuthApps, OAuthWebFlow } from './oauth';
+import {
+  answerHosting,
+  EnvironmentRecord,
+  HostedRepo,
+  putEnvironment,
+} from './repositoryRoutes';
 
 export type WorkflowRun = components['schemas']['workflow-run'];
 export type Job = components['schemas']['job'];
 export type Deployment = components['schemas']['deployment'];
 export type DeploymentStatus = components['schemas']['deployment-status'];
 export type Artifact = components['schemas']['artifact'];
+export type Environment = components['schemas']['environment'];
 type SimpleUser = components['schemas']['simple-user'];
+type EnvironmentApproval = components['schemas']['environment-approvals'];
 type MinimalRepository = components['schemas']['minimal-repository'];
 
 /** One request the fake received. */
@@ -48,6 +66,25 @@ export interface FakeGithubOptions {
   gitRoot?: string;
   /** More accepted tokens and the login each acts as (e.g. a workflow's `github-actions[bot]`). */
   tokens?: Record<string, string>;
+  /**
+   * OAuth apps the web flow (`/login/oauth/...`) serves, by client id: the client secret, or
+   * `{ secret, callbackUrl }` to check `redirect_uri` against a registered callback URL.
+   */
+  oauthApps?: OAuthApps;
+  /** How long an approved deploying job runs before it completes (default 5000 ms). */
+  deployDurationMs?: number;
+}
+
+/** Reviewers and rules of `FakeGithub.environment` (names instead of GitHub's ids). */
+export interface EnvironmentSpec {
+  /** Team slugs of the repository's organisation. */
+  teams?: string[];
+  /** User logins. */
+  users?: string[];
+  /** Minutes a job waits before it may start (GitHub's `wait_timer`). */
+  waitTimer?: number;
+  /** Whether the run's author may not approve it (GitHub's `prevent_self_review`). */
+  preventSelfReview?: boolean;
 }
 
 /** A repository of the fake: what GitHub would know about it. */
@@ -66,6 +103,12 @@ export interface FakeRepo {
   override?: (req: RecordedRequest) => FakeAnswer | undefined;
   /** Set for repositories created through the API, which git hosts. */
   hosted?: HostedRepo;
+  /** Environments by name (for a hosted repository, the same map as `hosted.environments`). */
+  environments: Map<string, EnvironmentRecord>;
+  /** Jobs waiting for an environment's protection rules, by run id. */
+  gates: Record<number, PendingGate[]>;
+  /** Reviews of pending deployments, by run id, oldest first. */
+  approvals: Record<number, EnvironmentApproval[]>;
 }
 
 export const emptyRepo = (): FakeRepo => ({
@@ -77,6 +120,9 @@ export const emptyRepo = (): FakeRepo => ({
   statuses: {},
   artifacts: {},
   zips: {},
+  environments: new Map(),
+  gates: {},
+  approvals: {},
 });
 
 /** A user as GitHub embeds it (the same id as `GET /users/{login}` and reviewer ids). */
@@ -86,6 +132,9 @@ export const user = (login: string): SimpleUser => simpleUser(login);
 const repository = { id: 1, name: 'web' } as MinimalRepository;
 
 let ids = 1000;
+
+/** A new id for a run, job, deployment, status or artifact (unique in this process). */
+export const newId = () => ids++;
 
 /** A workflow run as GitHub's REST API returns it. */
 export function workflowRun(
@@ -274,10 +323,24 @@ const notModelled = (req: RecordedRequest): FakeAnswer => ({
 const etagOf = (body: string) =>
   `W/"${createHash('sha1').update(body).digest('hex')}"`;
 
+/** Default time an approved deploying job runs before it completes. */
+const DEPLOY_DURATION_MS = 5000;
+
+/** Body of a request: form-encoded or JSON, as the request's content type says. */
+function parseBody(text: string, contentType: string | undefined): any {
+  if (!text) return undefined;
+  if (/application\/x-www-form-urlencoded/i.test(contentType ?? '')) {
+    return Object.fromEntries(new URLSearchParams(text));
+  }
+  return JSON.parse(text);
+}
+
 /**
  * A loopback stand-in for GitHub's REST API under `/api/v3` (GitHub Enterprise's layout), with
  * ETags and 304s, rate-limit headers, `Link` pagination and artifact downloads that redirect to a
- * separate "blob storage" server, as github.com does. Only `token <token>` is accepted.
+ * separate "blob storage" server, as github.com does; environments with required reviewers and
+ * the runs waiting for them; and GitHub's OAuth web flow under `/login/oauth`. `token <token>`
+ * and `Bearer <token>` are accepted.
  */
 export class FakeGithub {
   readonly requests: RecordedRequest[] = [];
@@ -291,15 +354,26 @@ export class FakeGithub {
   readonly accounts: Accounts;
   readonly git?: GitHost;
   private readonly tokens: Record<string, string>;
+  /** Scopes of the tokens the OAuth web flow (or `userToken` with scopes) issued. */
+  private readonly tokenScopes = new Map<string, string[]>();
+  private readonly timers = new Set<ReturnType<typeof setTimeout>>();
+  private readonly oauth: OAuthWebFlow;
+  private readonly deployDurationMs: number;
 
   constructor(
-    private readonly webHost: string,
+    readonly webHost: string,
     token: string,
     options: FakeGithubOptions = {},
   ) {
     this.accounts = options.accounts ?? { orgs: {}, users: ['octocat'] };
     this.git = options.gitRoot ? new GitHost(options.gitRoot) : undefined;
     this.tokens = { [token]: this.accounts.users[0], ...options.tokens };
+    this.deployDurationMs = options.deployDurationMs ?? DEPLOY_DURATION_MS;
+    this.oauth = new OAuthWebFlow(
+      options.oauthApps ?? {},
+      () => this.accounts.users,
+      (login, scopes) => this.userToken(login, scopes),
+    );
     this.server = createServer((req, res) => {
       this.handle(req, res).catch(error => {
         if (!res.headersSent) {
@@ -332,6 +406,8 @@ export class FakeGithub {
   }
 
   async stop(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     for (const server of [this.server, this.blob]) {
       server.closeAllConnections();
       await new Promise(resolve => server.close(resolve));
@@ -349,6 +425,91 @@ export class FakeGithub {
 
   run(slug: string, overrides: Parameters<typeof workflowRun>[2] = {}) {
     return workflowRun(this.webHost, slug, overrides);
+  }
+
+  /** Accepts `token` for `login` from now on (a personal access token: no scope checks). */
+  addToken(token: string, login: string): void {
+    this.tokens[token] = login;
+  }
+
+  /**
+   * A new token of `login`, as the OAuth web flow issues one. With `scopes` it is an OAuth
+   * token: API answers carry `x-oauth-scopes`, and repositories need the `repo` scope (else
+   * 404, as GitHub answers for a private repository the token may not see).
+   */
+  userToken(login: string, scopes?: string[]): string {
+    const token = `gho_${randomBytes(18).toString('hex')}`;
+    this.tokens[token] = login;
+    if (scopes) this.tokenScopes.set(token, scopes);
+    return token;
+  }
+
+  /**
+   * Creates or replaces an environment of `slug` with required reviewers (teams of its
+   * organisation, users) and a wait timer, as `PUT .../environments/{name}` does.
+   */
+  environment(
+    slug: string,
+    name: string,
+    spec: EnvironmentSpec = {},
+  ): Environment {
+    const [owner] = slug.split('/');
+    const answer = putEnvironment(
+      this.hostingBase(),
+      slug,
+      this.repo(slug),
+      name,
+      this.environmentBody(owner, spec),
+    );
+    if (answer.status !== 200) {
+      throw new ApprovalSetupError(
+        `environment ${name} of ${slug}: ${JSON.stringify(answer.body)}`,
+      );
+    }
+    return answer.body as Environment;
+  }
+
+  /**
+   * Records a run whose deploying jobs (those with `environment`) wait for their environments'
+   * reviewers or wait timers, as GitHub does when a workflow reaches them. Answers the run.
+   */
+  waitingRun(slug: string, spec: WaitingRunSpec): WorkflowRun {
+    return createWaitingRun(this.approvalHost(), slug, this.repo(slug), spec);
+  }
+
+  private environmentBody(owner: string, spec: EnvironmentSpec) {
+    return {
+      wait_timer: spec.waitTimer,
+      prevent_self_review: spec.preventSelfReview,
+      reviewers: [
+        ...(spec.teams ?? []).map(t => ({
+          type: 'Team',
+          id: teamId(owner, t),
+        })),
+        ...(spec.users ?? []).map(u => ({ type: 'User', id: userId(u) })),
+      ],
+    };
+  }
+
+  private hostingBase() {
+    return { accounts: this.accounts, url: this.url, webHost: this.webHost };
+  }
+
+  private approvalHost(): ApprovalHost {
+    return {
+      accounts: this.accounts,
+      webHost: this.webHost,
+      url: this.url,
+      deployDurationMs: this.deployDurationMs,
+      schedule: (fn, ms) => {
+        const timer = setTimeout(() => {
+          this.timers.delete(timer);
+          fn();
+        }, Math.max(0, ms));
+        timer.unref();
+        this.timers.add(timer);
+      },
+    };
   }
 
   /** Requests for one repository's API paths (after `/api/v3/repos/<slug>`). */
@@ -404,21 +565,31 @@ export class FakeGithub {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
+    let parsed: any;
+    try {
+      parsed = parseBody(text, req.headers['content-type']);
+    } catch {
+      res
+        .writeHead(400, { 'content-type': 'application/json; charset=utf-8' })
+        .end(JSON.stringify({ message: 'Problems parsing JSON' }));
+      return;
+    }
     const recorded: RecordedRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       headers: req.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: parsed,
     };
     this.requests.push(recorded);
-    const answer = await this.answer(recorded);
+    const answer = this.oauth.answer(recorded) ?? (await this.answer(recorded));
     const resetAt = Math.floor(Date.now() / 1000) + 3600;
     const headers: Record<string, string> = {
       'content-type': 'application/json; charset=utf-8',
       'x-ratelimit-limit': '5000',
       'x-ratelimit-remaining': '4999',
       'x-ratelimit-reset': String(resetAt),
+      ...this.scopeHeaders(req.headers.authorization),
       ...answer.headers,
     };
     if (answer.status === 302 || answer.status === 204) {
@@ -447,6 +618,48 @@ export class FakeGithub {
     res.writeHead(answer.status, headers).end(body);
   }
 
+  private tokenOf(authorization: string | undefined) {
+    return /^(?:token|bearer) (.+)$/i.exec(authorization ?? '')?.[1];
+  }
+
+  /** GitHub tells an OAuth token's scopes on every API answer. */
+  private scopeHeaders(
+    authorization: string | undefined,
+  ): Record<string, string> {
+    const scopes = this.tokenScopes.get(this.tokenOf(authorization) ?? '');
+    return scopes ? { 'x-oauth-scopes': scopes.join(', ') } : {};
+  }
+
+  /**
+   * What GitHub answers an OAuth token without the scope a call needs: `repo` for a private
+   * repository (404, as if it did not exist), `user:email` for the user's emails.
+   */
+  private scopeRefusal(req: RecordedRequest): FakeAnswer | undefined {
+    const scopes = this.tokenScopes.get(
+      this.tokenOf(req.headers.authorization) ?? '',
+    );
+    if (!scopes) return undefined;
+    const repoMatch = /^\/api\/v3\/repos\/([^/]+\/[^/]+)/.exec(req.path);
+    let needed: string[] | undefined;
+    if (repoMatch) {
+      // Seeded repositories count as private, as the template creates them.
+      const isPublic = this.repos.get(repoMatch[1])?.hosted?.private === false;
+      if (!isPublic) needed = ['repo'];
+      else if (req.method !== 'GET') needed = ['repo', 'public_repo'];
+    } else if (req.path === '/api/v3/user/emails') {
+      needed = ['user', 'user:email'];
+    }
+    if (!needed || needed.some(s => scopes.includes(s))) return undefined;
+    return {
+      status: 404,
+      headers: { 'x-accepted-oauth-scopes': needed.join(', ') },
+      body: {
+        message: 'Not Found',
+        documentation_url: 'https://docs.github.com/rest',
+      },
+    };
+  }
+
   private async answer(req: RecordedRequest): Promise<FakeAnswer> {
     const login = this.loginOf(req.headers.authorization);
     if (!login) {
@@ -455,9 +668,19 @@ export class FakeGithub {
     if (req.path.startsWith('/_local-github/')) {
       return this.control(req);
     }
+    const refused = this.scopeRefusal(req);
+    if (refused) return refused;
+    const match = /^\/api\/v3\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(req.path);
+    const repo = match ? this.repos.get(match[1]) : undefined;
+    // A test's override answers before everything else the repository has.
+    const overridden = repo?.override?.(req);
+    if (overridden) {
+      return overridden;
+    }
     const hosting = await answerHosting(
       {
         accounts: this.accounts,
+        login,
         git: this.git,
         repos: this.repos,
         url: this.url,
@@ -466,8 +689,6 @@ export class FakeGithub {
       req,
     );
     if (hosting) return hosting;
-    const match = /^\/api\/v3\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(req.path);
-    const repo = match ? this.repos.get(match[1]) : undefined;
     if (!match) return notModelled(req);
     if (!repo) {
       return { status: 404, body: { message: 'Not Found' } };
@@ -484,10 +705,6 @@ export class FakeGithub {
           repo.workflows.push(file.path);
         }
       }
-    }
-    const overridden = repo.override?.(req);
-    if (overridden) {
-      return overridden;
     }
     const path = match[2] ?? '/';
     const q = req.query;
@@ -530,6 +747,36 @@ export class FakeGithub {
         body: { total_count: runs.length, workflow_runs: slice },
       };
     }
+    m = on('GET', /^\/actions\/runs\/(\d+)$/);
+    if (m) {
+      const run = repo.runs.find(r => r.id === Number(m![1]));
+      return run
+        ? { status: 200, body: run }
+        : { status: 404, body: { message: 'Not Found' } };
+    }
+    m = on('GET', /^\/actions\/runs\/(\d+)\/pending_deployments$/);
+    if (m) {
+      return pendingDeployments(
+        this.approvalHost(),
+        match[1],
+        repo,
+        Number(m[1]),
+        login,
+      );
+    }
+    m = on('POST', /^\/actions\/runs\/(\d+)\/pending_deployments$/);
+    if (m) {
+      return reviewPendingDeployments(
+        this.approvalHost(),
+        match[1],
+        repo,
+        Number(m[1]),
+        login,
+        req.body,
+      );
+    }
+    m = on('GET', /^\/actions\/runs\/(\d+)\/approvals$/);
+    if (m) return approvalsOf(repo, Number(m[1]));
     m = on('GET', /^\/actions\/runs\/(\d+)\/jobs$/);
     if (m) {
       const jobs = repo.jobs[Number(m[1])];
@@ -725,17 +972,69 @@ export class FakeGithub {
   }
 
   /**
-   * Not GitHub's API: what a workflow runner would make GitHub record. `POST
-   * /_local-github/repos/{owner}/{repo}/runs` starts a workflow run (with its jobs), `PATCH
-   * .../runs/{id}` updates it and its jobs, e.g. when it completes.
+   * Not GitHub's API: what a workflow runner, or an administrator, would make GitHub record.
+   * `POST /_local-github/repos/{owner}/{repo}/runs` starts a workflow run (with its jobs),
+   * `PATCH .../runs/{id}` updates it and its jobs, e.g. when it completes; `POST
+   * .../waiting-runs` records a run whose deploying jobs wait for their environments; `PUT
+   * .../environments/{name}` sets an environment's reviewers by name; `POST
+   * /_local-github/tokens` issues a token of a user.
    */
   private control(req: RecordedRequest): FakeAnswer {
+    const body = req.body ?? {};
+    const setupFailed = (error: unknown): FakeAnswer => {
+      if (error instanceof ApprovalSetupError) {
+        return { status: 422, body: { message: error.message } };
+      }
+      throw error;
+    };
+    if (req.method === 'POST' && req.path === '/_local-github/tokens') {
+      const login = String(body.login ?? '');
+      if (!this.accounts.users.includes(login)) {
+        return {
+          status: 422,
+          body: { message: `The local GitHub has no user ${login}.` },
+        };
+      }
+      const scopes = Array.isArray(body.scopes) ? body.scopes : undefined;
+      return {
+        status: 201,
+        body: { token: this.userToken(login, scopes), login, scopes },
+      };
+    }
+    const env =
+      /^\/_local-github\/repos\/([^/]+\/[^/]+)\/environments\/([^/]+)$/.exec(
+        req.path,
+      );
+    if (env && req.method === 'PUT') {
+      if (!this.repos.has(env[1])) {
+        return { status: 404, body: { message: 'Not Found' } };
+      }
+      try {
+        return {
+          status: 200,
+          body: this.environment(env[1], decodeURIComponent(env[2]), body),
+        };
+      } catch (error) {
+        return setupFailed(error);
+      }
+    }
+    const waiting =
+      /^\/_local-github\/repos\/([^/]+\/[^/]+)\/waiting-runs$/.exec(req.path);
+    if (waiting && req.method === 'POST') {
+      if (!this.repos.has(waiting[1])) {
+        return { status: 404, body: { message: 'Not Found' } };
+      }
+      try {
+        return { status: 201, body: this.waitingRun(waiting[1], body) };
+      } catch (error) {
+        return setupFailed(error);
+      }
+    }
     const m = /^\/_local-github\/repos\/([^/]+\/[^/]+)\/runs(?:\/(\d+))?$/.exec(
       req.path,
     );
     const repo = m ? this.repos.get(m[1]) : undefined;
     if (!m || !repo) return notModelled(req);
-    const body = req.body ?? {};
     const toJobs = (runId: number, jobs: ControlJob[] = []) =>
       jobs.map((j, i) =>
         job(

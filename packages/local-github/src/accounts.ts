@@ -10,6 +10,11 @@ export interface Accounts {
   orgs: Record<string, string[]>;
   /** User logins. The first is the owner of the token (the authenticated user). */
   users: string[];
+  /**
+   * Members of each team, by `org/team-slug` (e.g. `'acme/platform-team': ['riley']`). A team
+   * left out has no members, so it approves nothing as an environment's reviewer.
+   */
+  teamMembers?: Record<string, string[]>;
 }
 
 /** Stable small ids, so a reviewer id the scaffolder looked up stays valid. */
@@ -70,7 +75,15 @@ export function publicUser(
   };
 }
 
-export function teamFull(org: string, slug: string): TeamFull {
+/** The members of a team of an organisation (none when the accounts do not say). */
+export const teamMembers = (accounts: Accounts, org: string, slug: string) =>
+  accounts.teamMembers?.[`${org}/${slug}`] ?? [];
+
+export function teamFull(
+  org: string,
+  slug: string,
+  membersCount = 1,
+): TeamFull {
   return {
     id: teamId(org, slug),
     node_id: `T_${org}_${slug}`,
@@ -82,7 +95,7 @@ export function teamFull(org: string, slug: string): TeamFull {
     permission: 'pull',
     members_url: '',
     repositories_url: '',
-    members_count: 1,
+    members_count: membersCount,
     repos_count: 0,
     created_at: '2026-01-01T00:00:00Z',
     updated_at: '2026-01-01T00:00:00Z',

@@ -6,6 +6,7 @@ import {
   simpleUser,
   teamFull,
   teamId,
+  teamMembers,
   userId,
 } from './accounts';
 import type { FakeAnswer, FakeRepo, RecordedRequest } from './FakeGithub';
@@ -21,9 +22,18 @@ type ContentFile = components['schemas']['content-file'];
 type DeploymentBranchPolicy = components['schemas']['deployment-branch-policy'];
 
 /** A reviewer as `PUT .../environments/{name}` takes it. */
-interface ReviewerRef {
+export interface ReviewerRef {
   type: 'User' | 'Team';
   id: number;
+}
+
+/** What GitHub stores about one environment of a repository. */
+export interface EnvironmentRecord {
+  /** As `GET .../environments/{name}` answers it. */
+  environment: Environment;
+  reviewers: ReviewerRef[];
+  variables: Map<string, ActionsVariable>;
+  branchPolicies: DeploymentBranchPolicy[];
 }
 
 /** What GitHub stores about a repository created through the API. */
@@ -42,19 +52,14 @@ export interface HostedRepo {
   teamPermissions: Map<string, string>;
   /** The OIDC subject claim template (`PUT .../actions/oidc/customization/sub`). */
   oidcSubject: { use_default: boolean; include_claim_keys?: string[] };
-  environments: Map<
-    string,
-    {
-      environment: Environment;
-      reviewers: ReviewerRef[];
-      variables: Map<string, ActionsVariable>;
-      branchPolicies: DeploymentBranchPolicy[];
-    }
-  >;
+  /** The same map as the repository's `FakeRepo.environments`. */
+  environments: Map<string, EnvironmentRecord>;
 }
 
 export interface HostingContext {
   accounts: Accounts;
+  /** The login the request's token acts as. */
+  login: string;
   git?: GitHost;
   repos: Map<string, FakeRepo>;
   /** The API's loopback origin, e.g. http://127.0.0.1:4567. */
@@ -179,9 +184,11 @@ export function fullRepository(
   } as FullRepository;
 }
 
+const teamOf = (accounts: Accounts, org: string, slug: string) =>
+  teamFull(org, slug, teamMembers(accounts, org, slug).length);
 const teamOfId = (ctx: HostingContext, org: string, id: number) => {
   const slug = (ctx.accounts.orgs[org] ?? []).find(t => teamId(org, t) === id);
-  return slug ? teamFull(org, slug) : undefined;
+  return slug ? teamOf(ctx.accounts, org, slug) : undefined;
 };
 const loginOfId = (ctx: HostingContext, id: number) =>
   ctx.accounts.users.find(u => userId(u) === id);
@@ -325,6 +332,7 @@ async function createRepo(
   await ctx.git.create(slug, 'main');
   const repo = emptyRepo();
   repo.workflows = [];
+  repo.environments = hosted.environments;
   repo.hosted = hosted;
   ctx.repos.set(slug, repo);
   return { status: 201, body: fullRepository(ctx, hosted, repo.defaultBranch) };
@@ -391,16 +399,20 @@ function putTeamRepository(
 
 /**
  * `PUT /repos/{owner}/{repo}/environments/{name}`. Reviewers are checked as GitHub checks them:
- * at most six, each a user of this host or a team of the repository's organisation; anything
- * else is a 422 and changes nothing.
+ * at most six, each a user of this host or a team of the repository's organisation (which, for a
+ * hosted repository, must have access to it); anything else is a 422 and changes nothing.
  */
-function putEnvironment(
-  ctx: HostingContext,
+export function putEnvironment(
+  ctx: Pick<HostingContext, 'accounts' | 'url' | 'webHost'>,
   slug: string,
-  hosted: HostedRepo,
+  repo: FakeRepo,
   name: string,
   body: any,
 ): FakeAnswer {
+  const hosted = repo.hosted;
+  const owner = slug.split('/')[0];
+  const ownerType = hosted?.ownerType ?? accountType(ctx.accounts, owner);
+  const context = ctx as HostingContext;
   const reviewers: ReviewerRef[] = Array.isArray(body?.reviewers)
     ? body.reviewers
     : [];
@@ -416,11 +428,11 @@ function putEnvironment(
   }
   for (const reviewer of reviewers) {
     const team =
-      reviewer?.type === 'Team' && hosted.ownerType === 'Organization'
-        ? teamOfId(ctx, hosted.owner, Number(reviewer.id))
+      reviewer?.type === 'Team' && ownerType === 'Organization'
+        ? teamOfId(context, owner, Number(reviewer.id))
         : undefined;
     // GitHub: an environment's reviewers must have at least read access to the repository.
-    if (team && !hosted.teamPermissions.has(team.slug)) {
+    if (team && hosted && !hosted.teamPermissions.has(team.slug)) {
       return validationFailed('Validation Failed', [
         {
           resource: 'Environment',
@@ -434,7 +446,7 @@ function putEnvironment(
       reviewer?.type === 'Team'
         ? Boolean(team)
         : reviewer?.type === 'User' &&
-          Boolean(loginOfId(ctx, Number(reviewer.id)));
+          Boolean(loginOfId(context, Number(reviewer.id)));
     if (!known) {
       return validationFailed('Validation Failed', [
         {
@@ -443,9 +455,7 @@ function putEnvironment(
           code: 'invalid',
           message: `${reviewer?.type ?? 'reviewer'} ${
             reviewer?.id
-          } is not a user or a team of ${
-            hosted.owner
-          } that can review deployments`,
+          } is not a user or a team of ${owner} that can review deployments`,
         },
       ]);
     }
@@ -456,10 +466,22 @@ function putEnvironment(
       'Exactly one of protected_branches and custom_branch_policies must be true.',
     );
   }
-  const existing = hosted.environments.get(name);
+  if (
+    body?.wait_timer !== undefined &&
+    !(
+      Number.isInteger(body.wait_timer) &&
+      body.wait_timer >= 0 &&
+      body.wait_timer <= 43200
+    )
+  ) {
+    return validationFailed(
+      'Invalid request: "wait_timer" must be a number of minutes from 0 to 43200.',
+    );
+  }
+  const existing = repo.environments.get(name);
   const id = existing?.environment.id ?? nextId++;
   const environment = environmentOf(
-    ctx,
+    context,
     slug,
     name,
     id,
@@ -467,7 +489,7 @@ function putEnvironment(
     reviewers,
     existing?.environment.created_at ?? now(),
   );
-  hosted.environments.set(name, {
+  repo.environments.set(name, {
     environment,
     reviewers,
     variables: existing?.variables ?? new Map(),
@@ -497,13 +519,53 @@ export async function answerHosting(
     return type ? { status: 200, body: publicUser(m[1], type) } : notFound;
   }
   if (req.method === 'GET' && path === '/user') {
-    return { status: 200, body: publicUser(ctx.accounts.users[0], 'User') };
+    // The user the token belongs to, as GitHub answers it (the web flow's sign-in reads this).
+    return { status: 200, body: publicUser(ctx.login, 'User') };
+  }
+  if (req.method === 'GET' && path === '/user/emails') {
+    const email: components['schemas']['email'] = {
+      email: `${ctx.login}@example.test`,
+      primary: true,
+      verified: true,
+      visibility: 'private',
+    };
+    return { status: 200, body: [email] };
+  }
+  if (req.method === 'GET' && path === '/user/teams') {
+    const teams = Object.entries(ctx.accounts.orgs).flatMap(([org, slugs]) =>
+      slugs
+        .filter(t => teamMembers(ctx.accounts, org, t).includes(ctx.login))
+        .map(t => teamOf(ctx.accounts, org, t)),
+    );
+    return { status: 200, body: teams };
   }
   m = on('GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)$/);
   if (m) {
     return (ctx.accounts.orgs[m[1]] ?? []).includes(m[2])
-      ? { status: 200, body: teamFull(m[1], m[2]) }
+      ? { status: 200, body: teamOf(ctx.accounts, m[1], m[2]) }
       : notFound;
+  }
+  m = on('GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/members$/);
+  if (m) {
+    if (!(ctx.accounts.orgs[m[1]] ?? []).includes(m[2])) return notFound;
+    return {
+      status: 200,
+      body: teamMembers(ctx.accounts, m[1], m[2]).map(u => simpleUser(u)),
+    };
+  }
+  m = on('GET', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/memberships\/([^/]+)$/);
+  if (m) {
+    // GitHub answers 404 both for an unknown team and for a user who is not a member.
+    if (!teamMembers(ctx.accounts, m[1], m[2]).includes(m[3])) return notFound;
+    const membership: components['schemas']['team-membership'] = {
+      url: `${ctx.url}/api/v3/organizations/${m[1]}/team/${teamId(
+        m[1],
+        m[2],
+      )}/memberships/${m[3]}`,
+      role: 'member',
+      state: 'active',
+    };
+    return { status: 200, body: membership };
   }
   m = on('PUT', /^\/orgs\/([^/]+)\/teams\/([^/]+)\/repos\/([^/]+)\/([^/]+)$/);
   if (m) {
@@ -515,17 +577,39 @@ export async function answerHosting(
     return createRepo(ctx, m[1], 'Organization', req.body);
   }
   if (req.method === 'POST' && path === '/user/repos') {
-    return createRepo(ctx, ctx.accounts.users[0], 'User', req.body);
+    return createRepo(ctx, ctx.login, 'User', req.body);
   }
 
   const repoMatch = /^\/repos\/([^/]+\/[^/]+)(\/.*)?$/.exec(path);
   const repo = repoMatch ? ctx.repos.get(repoMatch[1]) : undefined;
-  const hosted = repo?.hosted;
-  if (!repoMatch || !repo || !hosted) return undefined;
+  if (!repoMatch || !repo) return undefined;
   const slug = repoMatch[1];
   const sub = repoMatch[2] ?? '/';
   const at = (method: string, route: RegExp) =>
     req.method === method ? route.exec(sub) : null;
+
+  // Environments: of every repository, seeded or hosted.
+  m = at('PUT', /^\/environments\/([^/]+)$/);
+  if (m) {
+    return putEnvironment(ctx, slug, repo, decodeURIComponent(m[1]), req.body);
+  }
+  m = at('GET', /^\/environments\/([^/]+)$/);
+  if (m) {
+    const env = repo.environments.get(decodeURIComponent(m[1]));
+    return env ? { status: 200, body: env.environment } : notFound;
+  }
+  if (req.method === 'GET' && sub === '/environments') {
+    const environments = [...repo.environments.values()].map(
+      e => e.environment,
+    );
+    return {
+      status: 200,
+      body: { total_count: environments.length, environments },
+    };
+  }
+
+  const hosted = repo.hosted;
+  if (!hosted) return undefined;
   const git = ctx.git!;
 
   if (req.method === 'GET' && sub === '/') {
@@ -562,21 +646,6 @@ export async function answerHosting(
     return protection
       ? { status: 200, body: protection }
       : { status: 404, body: { message: 'Branch not protected' } };
-  }
-  m = at('PUT', /^\/environments\/([^/]+)$/);
-  if (m) {
-    return putEnvironment(
-      ctx,
-      slug,
-      hosted,
-      decodeURIComponent(m[1]),
-      req.body,
-    );
-  }
-  m = at('GET', /^\/environments\/([^/]+)$/);
-  if (m) {
-    const env = hosted.environments.get(decodeURIComponent(m[1]));
-    return env ? { status: 200, body: env.environment } : notFound;
   }
   m = at('POST', /^\/environments\/([^/]+)\/variables$/);
   if (m) {
