@@ -50,8 +50,8 @@ export const deliveryApi = ApiBlueprint.make({
 /**
  * The Deployment tab (`/deployment`) of entities with an ECS service or GitHub repository
  * annotation. Its filter can be narrowed in app-config, e.g. to `kind: component`; its cards'
- * poll intervals set with `ecsPollIntervalMs`, `pipelineRunsPollIntervalMs` and
- * `driftPollIntervalMs`.
+ * poll intervals set with `ecsPollIntervalMs`, `pipelineRunsPollIntervalMs`,
+ * `driftPollIntervalMs` and `approvalsPollIntervalMs`.
  *
  * @alpha
  */
@@ -61,6 +61,7 @@ export const entityDeliveryContent = EntityContentBlueprint.makeWithOverrides({
     ecsPollIntervalMs: pollIntervalMs(),
     pipelineRunsPollIntervalMs: pollIntervalMs(),
     driftPollIntervalMs: pollIntervalMs(),
+    approvalsPollIntervalMs: pollIntervalMs(),
   },
   factory(originalFactory, { config }) {
     return originalFactory({
@@ -75,6 +76,7 @@ export const entityDeliveryContent = EntityContentBlueprint.makeWithOverrides({
               ecsMs: config.ecsPollIntervalMs,
               pipelineRunsMs: config.pipelineRunsPollIntervalMs,
               driftMs: config.driftPollIntervalMs,
+              approvalsMs: config.approvalsPollIntervalMs,
             }}
           >
             <m.EntityDeliveryContent />

@@ -3,6 +3,7 @@ import { ResponseError } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { scmAuthApiRef } from '@backstage/integration-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import {
   DeliveryApi,
@@ -195,6 +196,8 @@ export function mockDeliveryApi(
     listDeployments: jest.fn(never),
     getDrift: jest.fn(never),
     checkDrift: jest.fn(never),
+    listPendingDeployments: jest.fn(never),
+    reviewPendingDeployment: jest.fn(never),
     ...overrides,
   } as unknown as jest.Mocked<DeliveryApi>;
 }
@@ -227,12 +230,29 @@ function withoutAnimations(outer: Theme): Theme {
   };
 }
 
+/** The app's ScmAuthApi: the user's GitHub token, or none (a guest). */
+export function mockScmAuthApi(token?: string) {
+  return {
+    getCredentials: jest.fn(async (options: { optional?: boolean }) => {
+      if (!token && !options.optional) {
+        throw new Error('The user closed the GitHub sign-in popup');
+      }
+      return {
+        token: token ?? '',
+        headers: token ? { Authorization: `Bearer ${token}` } : {},
+      };
+    }),
+  };
+}
+
 export async function renderWithEntity(
   element: ReactElement,
   options: {
     api: DeliveryApi;
     entity?: Entity;
     permissionApi?: ReturnType<typeof mockPermissionApi>;
+    /** Default: a user without a GitHub sign-in. */
+    scmAuthApi?: ReturnType<typeof mockScmAuthApi>;
     /** Short intervals for tests that watch a rollout or run move. */
     pollIntervals?: Partial<PollIntervals>;
   },
@@ -243,6 +263,7 @@ export async function renderWithEntity(
       apis={[
         [deliveryApiRef, options.api],
         [permissionApiRef, options.permissionApi ?? mockPermissionApi()],
+        [scmAuthApiRef, options.scmAuthApi ?? mockScmAuthApi()],
       ]}
     >
       <ThemeProvider theme={withoutAnimations}>

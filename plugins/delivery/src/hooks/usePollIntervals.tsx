@@ -9,6 +9,10 @@ export interface PollIntervals {
   pipelineRunsMs: number;
   /** Drift state while a check runs. */
   driftMs: number;
+  /** Runs waiting for approval, while one waits (it may be reviewed on GitHub meanwhile). */
+  approvalsMs: number;
+  /** A run just approved or rejected here, until its waiting job starts or is cancelled. */
+  followRunMs: number;
   /**
    * Any card while it shows a stale answer (the backend's last good one, served because AWS or
    * GitHub failed), until a fresh one comes. Not extension config: a card's own interval, when
@@ -21,6 +25,8 @@ export const DEFAULT_POLL_INTERVALS: PollIntervals = {
   ecsMs: 3000,
   pipelineRunsMs: 15_000,
   driftMs: 15_000,
+  approvalsMs: 15_000,
+  followRunMs: 3000,
   staleRetryMs: STALE_ANSWER_RETRY_MS,
 };
 
@@ -36,15 +42,32 @@ export function PollIntervalsProvider(props: {
   children: ReactNode;
 }) {
   const outer = useContext(PollIntervalsContext);
-  const { ecsMs, pipelineRunsMs, driftMs, staleRetryMs } = props.intervals;
+  const {
+    ecsMs,
+    pipelineRunsMs,
+    driftMs,
+    approvalsMs,
+    followRunMs,
+    staleRetryMs,
+  } = props.intervals;
   const value = useMemo(
     () => ({
       ecsMs: ecsMs ?? outer.ecsMs,
       pipelineRunsMs: pipelineRunsMs ?? outer.pipelineRunsMs,
       driftMs: driftMs ?? outer.driftMs,
+      approvalsMs: approvalsMs ?? outer.approvalsMs,
+      followRunMs: followRunMs ?? outer.followRunMs,
       staleRetryMs: staleRetryMs ?? outer.staleRetryMs,
     }),
-    [outer, ecsMs, pipelineRunsMs, driftMs, staleRetryMs],
+    [
+      outer,
+      ecsMs,
+      pipelineRunsMs,
+      driftMs,
+      approvalsMs,
+      followRunMs,
+      staleRetryMs,
+    ],
   );
   return (
     <PollIntervalsContext.Provider value={value}>
