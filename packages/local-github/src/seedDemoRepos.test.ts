@@ -1,7 +1,15 @@
-import { validateDriftReport } from '@cicd-aws/plugin-delivery-common';
+import {
+  validateDriftReport,
+  validatePlanSummary,
+} from '@cicd-aws/plugin-delivery-common';
 import { unzipSync } from 'fflate';
 import { FakeGithub } from './FakeGithub';
-import { DEMO_GITHUB_TOKEN, seedDemoRepo } from './seedDemoRepos';
+import {
+  DEMO_ACCOUNTS,
+  DEMO_GITHUB_TOKEN,
+  seedDemoRepo,
+  seedWaitingDeploy,
+} from './seedDemoRepos';
 
 describe('the demo repositories of the local GitHub', () => {
   const github = new FakeGithub('github.local', DEMO_GITHUB_TOKEN);
@@ -79,5 +87,130 @@ describe('the demo repositories of the local GitHub', () => {
       `${github.url}/api/v3/repos/acme/demo-web/actions/runs`,
     );
     expect(response.status).toBe(401);
+  });
+});
+
+describe('the deploy of demo-web waiting for approval', () => {
+  const github = new FakeGithub('github.local', DEMO_GITHUB_TOKEN, {
+    accounts: DEMO_ACCOUNTS,
+  });
+  const api = (path: string, token = DEMO_GITHUB_TOKEN, init?: RequestInit) =>
+    fetch(`${github.url}/api/v3/repos/acme/demo-web${path}`, {
+      ...init,
+      headers: { Authorization: `token ${token}`, ...init?.headers },
+    });
+  let runId: number;
+
+  beforeAll(async () => {
+    await github.start();
+    for (const [service, team] of [
+      ['demo-web', 'platform-team'],
+      ['demo-payments', 'payments-team'],
+    ]) {
+      seedDemoRepo(github, `acme/${service}`, {
+        cluster: 'demo',
+        service,
+        region: 'us-east-1',
+        account: '123456789012',
+        reviewerTeams: [team],
+      });
+    }
+    runId = seedWaitingDeploy(github, 'acme/demo-web', { durationMs: 20 }).id;
+  });
+  afterAll(() => github.stop());
+
+  it('is the one waiting run: a Deploy of a pushed commit, plan and frontend done, production waiting', async () => {
+    const { workflow_runs: runs } = await (
+      await api('/actions/runs?status=waiting')
+    ).json();
+    expect(runs).toHaveLength(1);
+    expect(runs[0]).toMatchObject({
+      id: runId,
+      name: 'Deploy',
+      path: '.github/workflows/deploy.yml',
+      status: 'waiting',
+      display_title: 'Show the order history on the account page',
+      actor: { login: 'alice' },
+    });
+    expect(runs[0].head_sha).toMatch(/^[0-9a-f]{40}$/);
+    expect(Date.now() - Date.parse(runs[0].updated_at)).toBeGreaterThan(60_000);
+    const { jobs } = await (await api(`/actions/runs/${runId}/jobs`)).json();
+    expect(jobs.map((j: any) => [j.name, j.status, j.conclusion])).toEqual([
+      ['Terraform plan', 'completed', 'success'],
+      ['Frontend build', 'completed', 'success'],
+      ['Apply and deploy to production', 'waiting', null],
+    ]);
+  });
+
+  it("uploads a plan summary the portal's schema accepts, with a replacement, updates, a create and a delete", async () => {
+    const { artifacts } = await (
+      await api(`/actions/runs/${runId}/artifacts?name=plan-summary`)
+    ).json();
+    const zip = await api(`/actions/artifacts/${artifacts[0].id}/zip`);
+    const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    const summary = JSON.parse(
+      new TextDecoder().decode(files['plan-summary.json']),
+    );
+    expect(validatePlanSummary(summary)).toMatchObject({ valid: true });
+    expect(summary.totals).toEqual({
+      add: 1,
+      change: 2,
+      replace: 1,
+      destroy: 1,
+    });
+    expect(summary.run.id).toBe(runId);
+    expect(summary.resources[0]).toMatchObject({
+      address: 'aws_ecs_task_definition.app',
+      action: 'replace',
+      actionReason: 'replace_because_cannot_update',
+    });
+  });
+
+  it('may be approved by riley of platform-team and not by pat; riley approving deploys it', async () => {
+    const riley = github.userToken('riley');
+    const pat = github.userToken('pat');
+    const pending = async (token: string) =>
+      (await api(`/actions/runs/${runId}/pending_deployments`, token)).json();
+    const [forRiley] = await pending(riley);
+    expect(forRiley.current_user_can_approve).toBe(true);
+    expect(forRiley.reviewers[0].reviewer.slug).toBe('platform-team');
+    expect((await pending(pat))[0].current_user_can_approve).toBe(false);
+    const env = await (await api('/environments/production', riley)).json();
+    expect(env.id).toBe(forRiley.environment.id);
+
+    const review = (token: string) =>
+      api(`/actions/runs/${runId}/pending_deployments`, token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          environment_ids: [env.id],
+          state: 'approved',
+          comment: 'Ship it',
+        }),
+      });
+    expect((await review(pat)).status).toBe(422);
+    expect((await review(riley)).status).toBe(200);
+    let run: any;
+    for (let i = 0; i < 100; i++) {
+      run = await (await api(`/actions/runs/${runId}`)).json();
+      if (run.status === 'completed') break;
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+    expect([run.status, run.conclusion]).toEqual(['completed', 'success']);
+  });
+
+  it("gives demo-payments' production environment to payments-team", async () => {
+    const env = await (
+      await fetch(
+        `${github.url}/api/v3/repos/acme/demo-payments/environments/production`,
+        { headers: { Authorization: `token ${DEMO_GITHUB_TOKEN}` } },
+      )
+    ).json();
+    const rule = env.protection_rules.find(
+      (r: any) => r.type === 'required_reviewers',
+    );
+    expect(rule.reviewers.map((r: any) => r.reviewer.slug)).toEqual([
+      'payments-team',
+    ]);
   });
 });
