@@ -361,7 +361,8 @@ export function createWaitingRun(
   const headSha = spec.headSha ?? '0123456789abcdef0123456789abcdef01234567';
   const title = spec.displayTitle ?? 'Deploy';
   const message = spec.commitMessage ?? title;
-  const id = newId();
+  // Newer than every run of the repository, as GitHub's run ids and numbers grow.
+  const id = Math.max(newId(), ...repo.runs.map(r => r.id + 1));
   const run = workflowRun(host.webHost, slug, {
     id,
     workflowFile,

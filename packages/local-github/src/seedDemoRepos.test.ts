@@ -133,6 +133,11 @@ describe('the deploy of demo-web waiting for approval', () => {
       actor: { login: 'alice' },
     });
     expect(runs[0].head_sha).toMatch(/^[0-9a-f]{40}$/);
+    // The newest run of the repository has its highest id and number, as on GitHub.
+    const { workflow_runs: all } = await (await api('/actions/runs')).json();
+    expect(Math.max(...all.map((r: any) => r.run_number))).toBe(
+      runs[0].run_number,
+    );
     expect(Date.now() - Date.parse(runs[0].updated_at)).toBeGreaterThan(60_000);
     const { jobs } = await (await api(`/actions/runs/${runId}/jobs`)).json();
     expect(jobs.map((j: any) => [j.name, j.status, j.conclusion])).toEqual([

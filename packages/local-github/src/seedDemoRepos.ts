@@ -337,6 +337,7 @@ export function seedWaitingDeploy(
   };
   const title = WAITING_COMMIT.message.split('\n')[0];
   const ci = github.run(slug, {
+    id: Math.max(...repo.runs.map(r => r.id + 1), 1),
     workflowFile: 'ci.yml',
     name: 'CI',
     head_sha: commit.id,
