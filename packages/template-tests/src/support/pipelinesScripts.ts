@@ -62,11 +62,11 @@ export async function runCli(
       GITHUB_OUTPUT: outputFile,
       ...env,
     }),
-    stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   // A child that exits before reading all of its input closes the pipe; its exit code says why.
-  child.stdin?.on('error', () => undefined);
-  child.stdin?.end(input);
+  child.stdin.on('error', () => undefined);
+  child.stdin.end(input ?? '');
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (c: Buffer) => {
