@@ -1,6 +1,7 @@
 /**
  * Scaffolder actions of the delivery plugins: `delivery:ecs:rollback`, `delivery:drift:check`,
- * `delivery:github:preflight` and `delivery:github:repository-ids`.
+ * `delivery:github:preflight`, `delivery:github:repository-ids` and
+ * `delivery:github:environment-reviewers`.
  *
  * @packageDocumentation
  */
@@ -13,4 +14,6 @@ export { createGithubPreflightAction } from './actions/githubPreflight';
 export type { GithubPreflightActionOptions } from './actions/githubPreflight';
 export { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 export type { GithubRepositoryIdsActionOptions } from './actions/githubRepositoryIds';
+export { createGithubEnvironmentReviewersAction } from './actions/githubEnvironmentReviewers';
+export type { GithubEnvironmentReviewersActionOptions } from './actions/githubEnvironmentReviewers';
 export type { DeliveryBackendDeps } from './deliveryClient';

@@ -5,13 +5,14 @@ import {
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
+import { createGithubEnvironmentReviewersAction } from './actions/githubEnvironmentReviewers';
 import { createGithubPreflightAction } from './actions/githubPreflight';
 import { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 import { ScmIntegrations } from '@backstage/integration';
 
 /**
- * Adds `delivery:ecs:rollback`, `delivery:drift:check`, `delivery:github:preflight` and
- * `delivery:github:repository-ids` to the scaffolder.
+ * Adds `delivery:ecs:rollback`, `delivery:drift:check`, `delivery:github:preflight`,
+ * `delivery:github:repository-ids` and `delivery:github:environment-reviewers` to the scaffolder.
  *
  * @public
  */
@@ -33,6 +34,7 @@ export const scaffolderModuleDelivery = createBackendModule({
           createDriftCheckAction({ discovery, auth }),
           createGithubPreflightAction({ integrations }),
           createGithubRepositoryIdsAction({ integrations }),
+          createGithubEnvironmentReviewersAction({ integrations }),
         );
       },
     });

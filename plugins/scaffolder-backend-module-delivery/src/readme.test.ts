@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { createDriftCheckAction } from './actions/driftCheck';
 import { createEcsRollbackAction } from './actions/ecsRollback';
+import { createGithubEnvironmentReviewersAction } from './actions/githubEnvironmentReviewers';
 import { createGithubPreflightAction } from './actions/githubPreflight';
 import { createGithubRepositoryIdsAction } from './actions/githubRepositoryIds';
 import { ScmIntegrations } from '@backstage/integration';
@@ -31,6 +32,9 @@ describe('the README', () => {
         integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       }),
       createGithubRepositoryIdsAction({
+        integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      }),
+      createGithubEnvironmentReviewersAction({
         integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       }),
     ].map(action => [action.id, action]),
