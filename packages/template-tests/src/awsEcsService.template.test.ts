@@ -178,11 +178,47 @@ describe('aws-ecs-service template: rendering', () => {
     const template = await templateDocument();
     const step = (id: string) =>
       template.spec.steps.find((s: { id: string }) => s.id === id).input;
-    expect(step('environment').reviewers).toEqual(['${{ parameters.owner }}']);
+    expect(step('reviewers').reviewers).toEqual(['${{ parameters.owner }}']);
     expect(step('create').collaborators).toEqual([
       { team: '${{ parameters.owner }}', access: 'pull' },
     ]);
   });
+
+  it('creates the environment without the fields GitHub refuses on plans without required reviewers, and says in its output when they could not be added', async () => {
+    const template = await templateDocument();
+    const step = (id: string) =>
+      template.spec.steps.find((s: { id: string }) => s.id === id).input;
+    // On a private repository outside GitHub Enterprise GitHub answers 422 to any of these, and
+    // github:environment:create would fail the task before the environment's variables exist.
+    for (const field of ['reviewers', 'waitTimer', 'preventSelfReview']) {
+      expect({ field, given: field in step('environment') }).toEqual({
+        field,
+        given: false,
+      });
+    }
+    expect(step('reviewers')).toMatchObject({
+      repoUrl: '${{ parameters.repoUrl }}',
+      environment: step('environment').name,
+    });
+    expect(template.spec.output.text).toEqual([
+      {
+        title: 'Production deploys are not reviewed',
+        if: "${{ not steps['reviewers'].output.requiredReviewers }}",
+        content: "${{ steps['reviewers'].output.message }}",
+      },
+    ]);
+    // A dry run sets no reviewers and has nothing to warn about: only the links.
+    const result = await dryRunTemplate(
+      'aws-ecs-service',
+      rollingWithoutDomain,
+    );
+    expect(result.status).toBe(200);
+    expect(result.output?.text ?? []).toEqual([]);
+    const messages = (result.log ?? []).map(l => l.body.message).join('\n');
+    expect(messages).toContain(
+      'Dry run: the reviewers of production of github.com/acme/orders-api are not set (group:default/platform-team).',
+    );
+  }, 60_000);
 
   it('renders the Terraform after the repository exists, so the roles can trust its ids', async () => {
     const template = await templateDocument();
@@ -191,13 +227,14 @@ describe('aws-ecs-service template: rendering', () => {
       s.action,
     ]);
     // publish:github in three steps: create, read the ids, render, push.
-    expect(ids.slice(0, 6)).toEqual([
+    expect(ids.slice(0, 7)).toEqual([
       ['preflight', 'delivery:github:preflight'],
       ['create', 'github:repo:create'],
       ['ids', 'delivery:github:repository-ids'],
       ['fetch', 'fetch:template'],
       ['publish', 'github:repo:push'],
       ['environment', 'github:environment:create'],
+      ['reviewers', 'delivery:github:environment-reviewers'],
     ]);
     const values = template.spec.steps[3].input.values;
     expect(values.githubOwnerId).toBe("${{ steps['ids'].output.ownerId }}");
