@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { approvalChecks } from './approvals.mjs';
 import { wholePathChecks } from './wholePath.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -103,6 +104,23 @@ async function check(name, fn, page) {
   }
 }
 
+// One browser per person: each has its own profile, so no sign-in leaks between them.
+const launch = () =>
+  chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'chromium-')), {
+    executablePath: chromiumPath,
+    viewport: { width: 1280, height: 1000 },
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+
 let context;
 try {
   const started = Date.now();
@@ -118,23 +136,7 @@ try {
     )}s on ${appUrl}`,
   );
 
-  context = await chromium.launchPersistentContext(
-    mkdtempSync(join(tmpdir(), 'chromium-')),
-    {
-      executablePath: chromiumPath,
-      viewport: { width: 1280, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    },
-  );
+  context = await launch();
   const page = await context.newPage();
   page.setDefaultTimeout(60_000);
   // A full page load shows the sign-in page again: enter as guest whenever it appears.
@@ -345,6 +347,15 @@ try {
       page,
     );
     if (localGithubDemo) {
+      await approvalChecks({
+        context,
+        newContext: launch,
+        visit,
+        page,
+        check,
+        appUrl,
+        artifacts,
+      });
       await wholePathChecks({
         page,
         visit,

@@ -3,6 +3,7 @@ import catalogPlugin from '@backstage/plugin-catalog/alpha';
 import deliveryPlugin from '@cicd-aws/plugin-delivery/alpha';
 import { navModule } from './modules/nav';
 import { homeModule } from './modules/home';
+import { scmAuthModule } from './modules/scmAuth';
 import { signInModule } from './modules/signIn';
 
 export default createApp({
@@ -12,5 +13,6 @@ export default createApp({
     navModule,
     homeModule,
     signInModule,
+    scmAuthModule,
   ],
 });

@@ -112,6 +112,8 @@ export function PendingApprovalsCard() {
         runUrl: answer.runUrl,
         state: answer.state,
         environments: answer.environments,
+        runText: `${run.workflow} #${run.runNumber ?? run.id}`,
+        decidedAt: Date.now(),
       });
       setReviewing(undefined);
     } catch (error) {

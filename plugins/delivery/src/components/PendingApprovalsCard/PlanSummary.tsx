@@ -18,7 +18,7 @@ type Action = NonNullable<PendingPlan['resources']>[number]['action'];
 const ACTIONS: Record<Action, { text: string; kind: StatusKind }> = {
   delete: { text: 'destroy', kind: 'error' },
   replace: { text: 'replace', kind: 'warning' },
-  update: { text: 'update', kind: 'unknown' },
+  update: { text: 'update', kind: 'pending' },
   create: { text: 'create', kind: 'ok' },
 };
 

@@ -46,7 +46,7 @@ export function ReviewOutcome(props: {
       role="status"
     >
       {approved ? 'Approved' : 'Rejected'} the deploy to {envs} of{' '}
-      <Link to={followed.runUrl}>run {followed.runId}</Link>. {status}
+      <Link to={followed.runUrl}>{followed.runText}</Link>. {status}
       {follow?.jobs.map(job => (
         <div key={job.id}>
           <StatusLabel kind={jobKind(job)}>{jobText(job)}</StatusLabel>

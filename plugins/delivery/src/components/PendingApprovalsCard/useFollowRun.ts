@@ -10,6 +10,10 @@ export interface FollowedRun {
   runUrl: string;
   state: ReviewState;
   environments: string[];
+  /** "Deploy #17" */
+  runText: string;
+  /** When the review was recorded (epoch ms): jobs that finished before it are not followed. */
+  decidedAt: number;
 }
 
 export interface FollowState {
@@ -54,10 +58,13 @@ export function useFollowRun(
         waitingNames ??= jobs
           .filter(j => j.status === 'waiting')
           .map(j => j.name);
-        const watched = jobs.filter(
-          j =>
-            waitingNames!.includes(j.name) ||
-            (waitingNames!.length === 0 && !started(j)),
+        // When the first read comes after GitHub moved the job on, the jobs still running or
+        // finished since the review are the ones it released.
+        const watched = jobs.filter(j =>
+          waitingNames!.length > 0
+            ? waitingNames!.includes(j.name)
+            : j.status !== 'completed' ||
+              Date.parse(j.completedAt ?? '') >= followed.decidedAt - 5000,
         );
         const settled =
           watched.length === 0 ||
