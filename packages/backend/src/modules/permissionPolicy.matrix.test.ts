@@ -183,6 +183,13 @@ const actions = {
     permission: 'delivery.drift.check',
     failsAfterwardWith: 503,
   },
+  'approve a pending deployment': {
+    path: 'pending-deployments/42/review',
+    body: { state: 'approved', comment: 'matrix test' },
+    permission: 'delivery.deployment.approve',
+    // Past the check: no integrations.github entry for the repository's host.
+    failsAfterwardWith: 503,
+  },
 };
 type Action = keyof typeof actions;
 
