@@ -182,6 +182,34 @@ export const entityTerraformDriftCard = EntityCardBlueprint.makeWithOverrides({
 });
 
 /**
+ * The "Waiting for approval" card for the overview page; disabled until enabled in app-config.
+ * It renders nothing while nothing waits. `pollIntervalMs` sets how often it reloads while a run
+ * waits.
+ *
+ * @alpha
+ */
+export const entityPendingApprovalsCard = EntityCardBlueprint.makeWithOverrides(
+  {
+    name: 'pending-approvals',
+    disabled: true,
+    configSchema: { pollIntervalMs: pollIntervalMs() },
+    factory(originalFactory, { config }) {
+      return originalFactory({
+        filter: hasGithubRepository,
+        loader: () =>
+          import('./components/PendingApprovalsCard').then(m => (
+            <PollIntervalsProvider
+              intervals={{ approvalsMs: config.pollIntervalMs }}
+            >
+              <m.PendingApprovalsCard />
+            </PollIntervalsProvider>
+          )),
+      });
+    },
+  },
+);
+
+/**
  * The delivery plugin for Backstage's new frontend system: the API, the Deployment tab and the
  * overview cards.
  *
@@ -197,5 +225,6 @@ export default createFrontendPlugin({
     entityRollbackCard,
     entityPipelineRunsCard,
     entityTerraformDriftCard,
+    entityPendingApprovalsCard,
   ],
 });

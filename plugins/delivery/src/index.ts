@@ -11,6 +11,7 @@ export {
   EntityPipelineRunsCard,
   EntityRollbackCard,
   EntityTerraformDriftCard,
+  EntityPendingApprovalsCard,
 } from './plugin';
 export { deliveryApiRef } from './api';
 export {

@@ -106,3 +106,23 @@ export const EntityTerraformDriftCard: () => JSX.Element =
       },
     }),
   );
+
+/**
+ * Runs waiting for a GitHub environment's approval, with the Terraform plan each would apply,
+ * and Approve and Reject made with the user's own GitHub token (the app's ScmAuthApi must cover
+ * the repository's host). Renders nothing while nothing waits. Needs `github.com/project-slug`.
+ *
+ * @public
+ */
+export const EntityPendingApprovalsCard: () => JSX.Element | null =
+  deliveryPlugin.provide(
+    createComponentExtension({
+      name: 'EntityPendingApprovalsCard',
+      component: {
+        lazy: () =>
+          import('./components/PendingApprovalsCard').then(
+            m => m.PendingApprovalsCard,
+          ),
+      },
+    }),
+  );

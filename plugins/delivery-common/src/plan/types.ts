@@ -27,9 +27,13 @@ export interface PlanResourceChange {
 
 /** How many resources the plan adds, changes in place, replaces and destroys. @public */
 export interface PlanTotals {
+  /** Resources created. */
   add: number;
+  /** Resources updated in place. */
   change: number;
+  /** Resources destroyed and created again. */
   replace: number;
+  /** Resources destroyed. */
   destroy: number;
 }
 

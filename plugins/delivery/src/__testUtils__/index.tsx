@@ -233,15 +233,19 @@ function withoutAnimations(outer: Theme): Theme {
 /** The app's ScmAuthApi: the user's GitHub token, or none (a guest). */
 export function mockScmAuthApi(token?: string) {
   return {
-    getCredentials: jest.fn(async (options: { optional?: boolean }) => {
-      if (!token && !options.optional) {
-        throw new Error('The user closed the GitHub sign-in popup');
-      }
-      return {
-        token: token ?? '',
-        headers: token ? { Authorization: `Bearer ${token}` } : {},
-      };
-    }),
+    getCredentials: jest.fn(
+      async (options: {
+        optional?: boolean;
+      }): Promise<{ token: string; headers: Record<string, string> }> => {
+        if (!token && !options.optional) {
+          throw new Error('The user closed the GitHub sign-in popup');
+        }
+        return {
+          token: token ?? '',
+          headers: token ? { Authorization: `Bearer ${token}` } : {},
+        };
+      },
+    ),
   };
 }
 
