@@ -49,6 +49,7 @@ const PATH_VALUES: Record<string, string> = {
 const BODIES: Record<string, unknown> = {
   rollbackEcsService: { revision: 'previous', reason: 'auth check' },
   stopEcsRollout: { reason: 'auth check' },
+  reviewPendingDeployment: { state: 'approved', comment: 'auth check' },
 };
 
 const routes = Object.entries(document.paths).flatMap(([template, item]) =>
