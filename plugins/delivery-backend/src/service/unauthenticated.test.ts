@@ -164,6 +164,8 @@ describe('every delivery route refuses unauthenticated requests', () => {
       'GET /v1/entities/{namespace}/{kind}/{name}/deployments',
       'GET /v1/entities/{namespace}/{kind}/{name}/drift',
       'POST /v1/entities/{namespace}/{kind}/{name}/drift/check',
+      'GET /v1/entities/{namespace}/{kind}/{name}/pending-deployments',
+      'POST /v1/entities/{namespace}/{kind}/{name}/pending-deployments/{runId}/review',
     ]);
   });
 
