@@ -1,4 +1,7 @@
-import { validateDriftReport } from '@cicd-aws/plugin-delivery-common';
+import {
+  validateDriftReport,
+  validatePlanSummary,
+} from '@cicd-aws/plugin-delivery-common';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +15,7 @@ import {
   createMotoHostedZone,
 } from './terraform/checkStack';
 import { npm } from './support/appNpm';
-import { driftReportsOf } from './support/pipelinesScripts';
+import { driftReportsOf, planSummaryOf } from './support/pipelinesScripts';
 
 // Every `terraform plan` exit code and `terraform show -json` output of the checks, in order, so
 // the drift step below feeds the generated drift script the very plans the checks looked at.
@@ -208,6 +211,61 @@ describe('aws-ecs-service Terraform', () => {
       ],
     });
 
+    // The deploy workflow's plan-summary over the same plans (the scripts are installed above):
+    // what the portal's approval card shows validates against its schema, for the first deploy
+    // (the full stack, all creates), an update, and a plan with nothing to apply.
+    const scriptsDir = join(rendered, 'scripts');
+    const summariesStarted = Date.now();
+    const { summary: first } = await planSummaryOf(scriptsDir, shows[0]);
+    const { summary: update } = await planSummaryOf(scriptsDir, shows[3]);
+    const { summary: nothing } = await planSummaryOf(scriptsDir, shows[2]);
+    const planSummariesMs = Date.now() - summariesStarted;
+    for (const summary of [first, update, nothing]) {
+      expect(validatePlanSummary(summary).errors).toEqual([]);
+    }
+    const managed = (
+      result.fullPlan.resource_changes as Array<{ mode: string }>
+    ).filter(r => r.mode === 'managed');
+    expect(first.totals).toEqual({
+      add: managed.length,
+      change: 0,
+      replace: 0,
+      destroy: 0,
+    });
+    expect(first.resources).toEqual(
+      expect.arrayContaining([
+        {
+          address: expect.stringMatching(
+            /^aws_ecs_service\.(rolling|blue_green)\[0\]$/,
+          ),
+          type: 'aws_ecs_service',
+          action: 'create',
+          changedAttributes: [],
+        },
+      ]),
+    );
+    expect(first).toMatchObject({
+      createdAt: JSON.parse(shows[0]).timestamp,
+      terraform: {
+        version: JSON.parse(shows[0]).terraform_version,
+        directory: 'infrastructure/terraform',
+      },
+    });
+    expect(update).toMatchObject({
+      totals: { add: 0, change: 1, replace: 0, destroy: 0 },
+      resources: [
+        {
+          address: reports.drifted.resources[0].address,
+          action: 'update',
+          changedAttributes: ['tags.Owner', 'tags_all.Owner'],
+        },
+      ],
+    });
+    expect(nothing).toMatchObject({
+      totals: { add: 0, change: 0, replace: 0, destroy: 0 },
+      resources: [],
+    });
+
     expect(result.outputs.ecs_cluster_name.value).toBe(
       `${values.name}-${values.environment}`,
     );
@@ -231,7 +289,7 @@ describe('aws-ecs-service Terraform', () => {
         {
           name: values.name,
           resourceCount: result.resourceCount,
-          timingsMs: { ...offline.timings, ...result.timings },
+          timingsMs: { ...offline.timings, ...result.timings, planSummariesMs },
           planFile,
         },
         null,
