@@ -243,7 +243,7 @@ export function createGithubEnvironmentReviewersAction(
           error,
         )}: ${githubMessage(
           error,
-        )}): GitHub Free, Pro and Team offer required reviewers on public repositories only. So every change that passes CI on the default branch reaches production unreviewed. To gate deploys: upgrade the organisation to GitHub Enterprise, or make the repository public; then ${addReviewersLater}.`;
+        )}): GitHub Free, Pro and Team offer required reviewers on public repositories only. So jobs that deploy to ${environment} start without anyone's approval. To gate deploys: upgrade the organisation to GitHub Enterprise, or make the repository public; then ${addReviewersLater}.`;
         ctx.logger.warn(message);
         ctx.output('requiredReviewers', false);
         ctx.output('message', message);
