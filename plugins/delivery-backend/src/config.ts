@@ -20,3 +20,11 @@ export function readOptionalDurationMs(
   }
   return ms;
 }
+
+/**
+ * `delivery.staleIfError`: how long after its last good fetch an answer is still served, marked
+ * stale, while its upstream fails (default 24 hours). One reading for the ECS and GitHub caches.
+ */
+export function readStaleIfErrorMs(config: Config): number {
+  return readOptionalDurationMs(config, 'delivery.staleIfError', { hours: 24 });
+}

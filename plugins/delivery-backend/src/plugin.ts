@@ -7,7 +7,7 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { notificationService } from '@backstage/plugin-notifications-node';
 import { deliveryPermissions } from '@cicd-aws/plugin-delivery-common';
 import { registerDeliveryActions } from './actions/registerDeliveryActions';
-import { readOptionalDurationMs } from './config';
+import { readOptionalDurationMs, readStaleIfErrorMs } from './config';
 import { IdempotencyStore } from './database/IdempotencyStore';
 import { ServiceLocks } from './database/ServiceLocks';
 import { isAwsConfigured } from './ecs/awsConfigured';
@@ -74,9 +74,7 @@ export const deliveryPlugin = createBackendPlugin({
           readOptionalDurationMs(config, 'delivery.ecs.staleWhileRevalidate', {
             minutes: 1,
           }),
-          readOptionalDurationMs(config, 'delivery.staleIfError', {
-            hours: 24,
-          }),
+          readStaleIfErrorMs(config),
         );
         const lockTtlMs = readOptionalDurationMs(
           config,

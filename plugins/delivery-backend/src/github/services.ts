@@ -8,7 +8,7 @@ import { GithubClientFactory } from './GithubClientFactory';
 import { GithubReadCache } from './GithubReadCache';
 import { PipelineService } from './PipelineService';
 import { SwrCache } from '../cache/SwrCache';
-import { readOptionalDurationMs } from '../config';
+import { readOptionalDurationMs, readStaleIfErrorMs } from '../config';
 
 /** Default seconds a GitHub answer is served from the cache before it is revalidated. */
 export const DEFAULT_GITHUB_CACHE_TTL_SECONDS = 30;
@@ -36,9 +36,7 @@ export function createGithubServices(
       'delivery.github.staleWhileRevalidate',
       { minutes: DEFAULT_GITHUB_STALE_WHILE_REVALIDATE_MINUTES },
     ),
-    staleIfErrorMs: readOptionalDurationMs(config, 'delivery.staleIfError', {
-      hours: 24,
-    }),
+    staleIfErrorMs: readStaleIfErrorMs(config),
   });
   return {
     clients,
