@@ -7,6 +7,14 @@ export interface Config {
        * @visibility frontend
        */
       providers?: Array<'guest' | 'github'>;
+      /**
+       * The GitHub host the 'github' sign-in signs in to (default github.com). Set it to the GitHub
+       * Enterprise host, e.g. ghe.example.com, when auth.providers.github uses
+       * enterpriseInstanceUrl: the app's ScmAuthApi hands the sign-in's token only to repositories
+       * on this host, so a token never reaches another GitHub.
+       * @visibility frontend
+       */
+      githubHost?: string;
     };
   };
 }

@@ -190,7 +190,13 @@ export class PendingDeploymentService {
       this.pendingAsUser(user, runId),
       this.loginOf(user).catch(() => undefined),
     ]);
-    const requested = request.environmentIds ?? pending.map(p => p.id);
+    // Without a choice, the environments GitHub says this user may review: a review naming one
+    // they may not would be refused whole. When they may review none, GitHub is asked anyway
+    // and its refusal is passed on.
+    const approvable = pending.filter(p => p.canApprove).map(p => p.id);
+    const requested =
+      request.environmentIds ??
+      (approvable.length > 0 ? approvable : pending.map(p => p.id));
     const waiting = requested.filter(id => pending.some(p => p.id === id));
     if (pending.length === 0 || waiting.length !== requested.length) {
       throw new ConflictError(
@@ -302,8 +308,12 @@ export class PendingDeploymentService {
     const rules = (environment.protection_rules ?? []) as Array<{
       type: string;
       wait_timer?: number;
+      prevent_self_review?: boolean;
       reviewers?: PendingDeployment['reviewers'];
     }>;
+    const preventSelfReview = rules.some(
+      rule => rule.type === 'required_reviewers' && rule.prevent_self_review,
+    );
     return {
       name,
       url: environment.html_url || url,
@@ -315,6 +325,7 @@ export class PendingDeploymentService {
         .filter((r): r is EnvironmentReviewer => r !== undefined),
       waitTimerMinutes:
         rules.find(rule => rule.type === 'wait_timer')?.wait_timer ?? 0,
+      ...(preventSelfReview ? { preventSelfReview } : {}),
     };
   }
 
@@ -394,11 +405,18 @@ export class PendingDeploymentService {
         },
       )
     ).data.artifacts;
-    const artifact = artifacts.find(a => a.name === PLAN_SUMMARY_ARTIFACT_NAME);
+    // A re-run attempt of the plan job uploads the artifact again: the newest is the plan.
+    const artifact = artifacts
+      .filter(a => a.name === PLAN_SUMMARY_ARTIFACT_NAME)
+      .sort((a, b) =>
+        String(b.created_at ?? '').localeCompare(String(a.created_at ?? '')),
+      )[0];
     if (!artifact) {
       return {
         status: 'missing',
-        message: `Run ${run.id} uploaded no ${PLAN_SUMMARY_ARTIFACT_NAME} artifact, so its plan cannot be shown here; read the plan job's summary on GitHub before approving`,
+        message: `Run ${run.id} (${
+          run.name ?? 'workflow'
+        }) uploaded no ${PLAN_SUMMARY_ARTIFACT_NAME} artifact, so no Terraform plan can be shown here (only the deploy workflow's plan job writes one); read the run on GitHub before approving`,
       };
     }
     if (artifact.expired) {
@@ -429,32 +447,35 @@ export class PendingDeploymentService {
     userToken: string,
   ): Promise<PendingDeploymentsResponse> {
     const user = this.clients.forUserToken(ref, userToken);
+    let login: string;
     try {
-      const [login, ...perRun] = await Promise.all([
-        this.loginOf(user),
-        ...base.runs.map(run => this.pendingAsUser(user, run.id)),
-      ]);
-      return {
-        ...base,
-        viewer: { githubSignedIn: true, login },
-        runs: base.runs.map((run, i) => ({
-          ...run,
-          environments: run.environments.map(env => {
-            const mine = perRun[i].find(p => p.id === env.id);
-            return { ...env, canApprove: mine?.canApprove ?? false };
-          }),
-        })),
-      };
+      login = await this.loginOf(user);
     } catch (error) {
       // The list still shows what waits; the card says why this user cannot act on it.
       return {
         ...base,
-        viewer: {
-          githubSignedIn: false,
-          problem: (error as Error).message,
-        },
+        viewer: { githubSignedIn: false, problem: (error as Error).message },
       };
     }
+    // One run's failure leaves its environments without `canApprove`, not the others.
+    const perRun = await Promise.all(
+      base.runs.map(run =>
+        this.pendingAsUser(user, run.id).catch(() => undefined),
+      ),
+    );
+    return {
+      ...base,
+      viewer: { githubSignedIn: true, login },
+      runs: base.runs.map((run, i) => ({
+        ...run,
+        environments: run.environments.map(env => {
+          const mine = perRun[i]?.find(p => p.id === env.id);
+          return perRun[i]
+            ? { ...env, canApprove: mine?.canApprove ?? false }
+            : env;
+        }),
+      })),
+    };
   }
 
   /** The run's pending deployments as the user sees them (uncached: a decision depends on it). */
@@ -497,7 +518,44 @@ export class PendingDeploymentService {
     ref: GithubRepoRef,
     context: { operation: string },
   ): Error {
-    const status = (error as { status?: number })?.status;
+    const e = error as {
+      status?: number;
+      message?: string;
+      response?: { headers?: Record<string, string | undefined> };
+    };
+    const status = e?.status;
+    const headers = e?.response?.headers ?? {};
+    if (
+      status === 429 ||
+      (status === 403 &&
+        (headers['x-ratelimit-remaining'] === '0' ||
+          /rate limit/i.test(String(e?.message ?? ''))))
+    ) {
+      return mapGithubError(error, {
+        operation: context.operation,
+        permission: 'repo scope of your GitHub sign-in',
+        host: ref.host,
+      });
+    }
+    if (status === 403 && headers['x-github-sso']) {
+      return new NotAllowedError(
+        `GitHub at ${ref.host} did not let your GitHub sign-in ${context.operation}: the organisation ${ref.owner} uses SAML single sign-on and this sign-in is not authorised for it; authorise it (${headers['x-github-sso']}) and try again`,
+      );
+    }
+    const granted = headers['x-oauth-scopes'];
+    const accepted = headers['x-accepted-oauth-scopes'];
+    if (
+      (status === 403 || status === 404) &&
+      granted !== undefined &&
+      accepted !== undefined &&
+      accepted.split(/,\s*/).includes('repo') &&
+      !granted.split(/,\s*/).includes('repo')
+    ) {
+      // GitHub answers 404, not 403, when a token lacks the scope for a private repository.
+      return new NotAllowedError(
+        `Your GitHub sign-in was not granted the repo scope (it has "${granted}"), which GitHub needs to ${context.operation} of the private repository ${ref.owner}/${ref.repo}; the portal's GitHub auth provider must ask it (additionalScopes: [repo]), then sign out and sign in with GitHub again`,
+      );
+    }
     if (status === 401) {
       return new AuthenticationError(
         `GitHub at ${ref.host} refused your GitHub sign-in while trying to ${context.operation} (401): sign out and sign in with GitHub again`,
@@ -505,12 +563,12 @@ export class PendingDeploymentService {
     }
     if (status === 403) {
       return new NotAllowedError(
-        `GitHub at ${ref.host} did not let your GitHub sign-in ${context.operation} (403): it needs the repo scope; sign out and sign in with GitHub again to grant it`,
+        `GitHub at ${ref.host} did not let your GitHub sign-in ${context.operation} (403): it needs the repo scope, and an organisation that restricts OAuth apps must allow the portal's; ask an organisation owner, or review on GitHub`,
       );
     }
     if (status === 404) {
       return new NotFoundError(
-        `GitHub at ${ref.host} did not let your GitHub sign-in ${context.operation} (404): the run is gone, or your GitHub account cannot see ${ref.owner}/${ref.repo}`,
+        `GitHub at ${ref.host} did not let your GitHub sign-in ${context.operation} (404): the run is gone, your GitHub account cannot see ${ref.owner}/${ref.repo}, or your sign-in lacks the repo scope (GitHub answers 404 then); sign out and sign in with GitHub again`,
       );
     }
     return mapGithubError(error, {

@@ -76,6 +76,8 @@ const REPOS = [
   'race',
   'reject',
   'replay',
+  'two-envs',
+  'scopes',
 ];
 
 describe('pending deployments against the local GitHub', () => {
@@ -527,6 +529,103 @@ describe('pending deployments against the local GitHub', () => {
         .requestsFor('acme/replay', 'POST')
         .filter(r => r.path.endsWith('/pending_deployments')),
     ).toHaveLength(1);
+  });
+
+  it('reviews, without environmentIds, only the environments GitHub lets the user approve', async () => {
+    const slug = 'acme/two-envs';
+    fake.environment(slug, 'production', { teams: ['platform-team'] });
+    fake.environment(slug, 'audit', { users: ['pat'] });
+    const run = fake.waitingRun(slug, {
+      headSha: SHA,
+      jobs: [
+        {
+          name: 'Deploy',
+          environment: 'production',
+          steps: [['Apply', 'success']],
+        },
+        { name: 'Audit', environment: 'audit', steps: [['Record', 'success']] },
+      ],
+    });
+    const { status, body } = await call(
+      `two-envs/pending-deployments/${run.id}/review`,
+      {
+        method: 'POST',
+        token: riley,
+        body: { state: 'approved', comment: 'production only' },
+      },
+    );
+    expect({ status, environments: body.environments }).toEqual({
+      status: 200,
+      environments: ['production'],
+    });
+    // audit still waits for pat, on GitHub.
+    const left = await fetch(
+      `${fake.url}/api/v3/repos/${slug}/actions/runs/${run.id}/pending_deployments`,
+      { headers: { Authorization: `token ${pat}` } },
+    ).then(r => r.json());
+    expect(
+      left.map(
+        (p: {
+          environment: { name: string };
+          current_user_can_approve: boolean;
+        }) => [p.environment.name, p.current_user_can_approve],
+      ),
+    ).toEqual([['audit', true]]);
+  });
+
+  it('says the sign-in lacks the repo scope when GitHub hides the private repository (404)', async () => {
+    const narrow = fake.userToken('riley', ['read:user']);
+    const run = waitingRun('scopes', {
+      files: { 'plan-summary.json': JSON.stringify(summary()) },
+    });
+    const listed = await call('scopes/pending-deployments', { token: narrow });
+    expect(listed.status).toBe(200);
+    expect(listed.body.viewer.githubSignedIn).toBe(true);
+    expect(listed.body.runs[0].environments[0].canApprove).toBeUndefined();
+    const { status, body } = await call(
+      `scopes/pending-deployments/${run.id}/review`,
+      {
+        method: 'POST',
+        token: narrow,
+        body: { state: 'approved', comment: 'go' },
+      },
+    );
+    expect(status).toBe(403);
+    expect(body.error.message).toMatch(
+      /Your GitHub sign-in was not granted the repo scope \(it has "read:user"\).*additionalScopes: \[repo\]/,
+    );
+  });
+
+  it("answers a user token's used-up rate limit with 503 and Retry-After, not as a missing scope", async () => {
+    const repo = fake.repo('acme/scopes');
+    repo.override = req =>
+      req.headers.authorization === `token ${riley}` &&
+      req.path.endsWith('/pending_deployments')
+        ? {
+            status: 403,
+            headers: {
+              'x-ratelimit-remaining': '0',
+              'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 120),
+            },
+            body: { message: 'API rate limit exceeded for user ID 1.' },
+          }
+        : undefined;
+    try {
+      const runId = repo.runs[0].id;
+      const { status, headers, body } = await call(
+        `scopes/pending-deployments/${runId}/review`,
+        {
+          method: 'POST',
+          token: riley,
+          body: { state: 'approved', comment: 'go' },
+        },
+      );
+      expect(status).toBe(503);
+      expect(Number(headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(body.error.message).toMatch(/rate limit/);
+    } finally {
+      repo.override = undefined;
+    }
   });
 
   it('refuses a review body without a comment, or with an unknown state', async () => {

@@ -5,14 +5,13 @@ import {
   githubAuthApiRef,
 } from '@backstage/frontend-plugin-api';
 import { ScmAuth, scmAuthApiRef } from '@backstage/integration-react';
-import { githubHostsOf } from './githubHosts';
+import { githubSignInHost } from './githubHosts';
 
 /**
- * Replaces the app's default ScmAuthApi, which knows only github.com, with one that hands out the
- * GitHub sign-in's token for every host in `integrations.github` too (a GitHub Enterprise host,
- * or the local demo's github.local). The delivery plugin's approvals use it: a review is made
- * with the user's own GitHub token. The `github` auth provider must sign in against that host
- * (`enterpriseInstanceUrl`).
+ * Replaces the app's default ScmAuthApi, which knows only github.com, with one for the host the
+ * GitHub sign-in signs in to (`app.signIn.githubHost`: a GitHub Enterprise host, or the local
+ * demo's github.local). The delivery plugin's approvals use it: a review is made with the user's
+ * own GitHub token, which only that host issued.
  */
 export const scmAuthModule = createFrontendModule({
   pluginId: 'app',
@@ -24,11 +23,7 @@ export const scmAuthModule = createFrontendModule({
           api: scmAuthApiRef,
           deps: { github: githubAuthApiRef, configApi: configApiRef },
           factory: ({ github, configApi }) =>
-            ScmAuth.merge(
-              ...githubHostsOf(configApi).map(host =>
-                ScmAuth.forGithub(github, { host }),
-              ),
-            ),
+            ScmAuth.forGithub(github, { host: githubSignInHost(configApi) }),
         }),
     }),
   ],

@@ -366,6 +366,72 @@ describe('PendingApprovalsCard', () => {
     expect(screen.getByText('Waiting for approval')).toBeInTheDocument();
   });
 
+  it('names self-review when the environment prevents it and the viewer started the run', async () => {
+    const base = asReviewer({ canApprove: false });
+    const api = mockDeliveryApi({
+      listPendingDeployments: jest.fn().mockResolvedValue({
+        ...base,
+        environment: { ...base.environment, preventSelfReview: true },
+      }),
+    });
+    await renderWithEntity(<PendingApprovalsCard />, {
+      api,
+      scmAuthApi: mockScmAuthApi('gho_riley'),
+    });
+    expect(
+      await screen.findByText(
+        /You started this run, and the environment prevents self-review/,
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Approve' })).toBeDisabled();
+  });
+
+  it('warns in the dialog when approving a run whose plan cannot be shown', async () => {
+    const reviewer = asReviewer();
+    reviewer.runs[0].plan = {
+      status: 'unusable',
+      message: 'The plan-summary artifact of run 4242 has expired',
+    };
+    const api = mockDeliveryApi({
+      listPendingDeployments: jest.fn().mockResolvedValue(reviewer),
+    });
+    await renderWithEntity(<PendingApprovalsCard />, {
+      api,
+      scmAuthApi: mockScmAuthApi('gho_riley'),
+    });
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Approve' })).toBeEnabled(),
+    );
+    await user.click(screen.getByRole('button', { name: 'Approve' }));
+    expect(
+      within(screen.getByRole('dialog')).getByText(
+        /No Terraform plan is shown for this run \(The plan-summary artifact of run 4242 has expired\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
+  it('opens the GitHub sign-in from the click itself, so no popup blocker stops it', async () => {
+    const scmAuthApi = mockScmAuthApi();
+    const api = mockDeliveryApi({
+      listPendingDeployments: jest.fn().mockResolvedValue(answer()),
+    });
+    await renderWithEntity(<PendingApprovalsCard />, { api, scmAuthApi });
+    const button = await screen.findByRole('button', {
+      name: 'Sign in to GitHub',
+    });
+    scmAuthApi.getCredentials.mockClear();
+    // A native click outside act(): React runs no effect before it returns, so only a request
+    // made in the click handler itself is seen here, as a browser's popup blocker sees it.
+    button.click();
+    expect(scmAuthApi.getCredentials).toHaveBeenCalledWith(
+      expect.objectContaining({
+        url: REPO,
+        instantPopup: true,
+        optional: false,
+      }),
+    );
+  });
+
   it('shows the reason instead of a plan it cannot read', async () => {
     const api = mockDeliveryApi({
       listPendingDeployments: jest.fn().mockResolvedValue(

@@ -100,12 +100,13 @@ export function PendingApprovalsCard() {
     setSubmitting(true);
     setReviewError(undefined);
     try {
+      const githubToken = (await github.current()) ?? github.token;
       const answer = await api.reviewPendingDeployment(
         entityRef,
         run.id,
         { state, comment },
         // One key per confirmed review: a retried request is answered, not sent to GitHub again.
-        { githubToken: github.token, idempotencyKey: newIdempotencyKey() },
+        { githubToken, idempotencyKey: newIdempotencyKey() },
       );
       setFollowed({
         runId: answer.runId,
@@ -209,6 +210,7 @@ export function PendingApprovalsCard() {
             portalAllowed: permission.loading ? undefined : permission.allowed,
             viewer: value.viewer,
             hasGithubToken: !!github.token,
+            preventSelfReview: value.environment.preventSelfReview,
             now,
           })}
           onReview={state => setReviewing({ run, state })}
@@ -221,6 +223,11 @@ export function PendingApprovalsCard() {
           runText={`${reviewing.run.workflow} #${
             reviewing.run.runNumber ?? reviewing.run.id
           }`}
+          planProblem={
+            reviewing.run.plan.status === 'ok'
+              ? undefined
+              : reviewing.run.plan.message ?? reviewing.run.plan.status
+          }
           submitting={submitting}
           onCancel={() => setReviewing(undefined)}
           onConfirm={submit}

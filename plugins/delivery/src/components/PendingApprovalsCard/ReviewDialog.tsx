@@ -5,6 +5,7 @@ import DialogContent from '@material-ui/core/DialogContent';
 import DialogContentText from '@material-ui/core/DialogContentText';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
+import Alert from '@material-ui/lab/Alert';
 import { useState } from 'react';
 
 export type ReviewState = 'approved' | 'rejected';
@@ -18,6 +19,8 @@ export function ReviewDialog(props: {
   /** "production" */
   environments: string;
   runText: string;
+  /** Why the plan is not shown, when it is not (missing, expired, unreadable). */
+  planProblem?: string;
   submitting: boolean;
   onCancel: () => void;
   onConfirm: (comment: string) => void;
@@ -47,6 +50,14 @@ export function ReviewDialog(props: {
             : `${runText} stops: its ${environments} job does not run, and nothing is applied.`}{' '}
           The review is made on GitHub with your GitHub account.
         </DialogContentText>
+        {approve && props.planProblem && (
+          <Alert severity="warning">
+            No Terraform plan is shown for this run ({props.planProblem}):
+            approving applies a plan you have not read here. A plan saved more
+            than 3 days ago has expired with its artifacts, and its apply fails;
+            then re-run the run's plan job first.
+          </Alert>
+        )}
         <TextField
           id="delivery-review-comment"
           label="Comment"

@@ -10,6 +10,8 @@ export interface ReviewerContext {
   viewer: PendingDeploymentsResponse['viewer'];
   /** The viewer has a GitHub token for the repository's host. */
   hasGithubToken: boolean;
+  /** The deploy environment prevents self-review (GitHub's `prevent_self_review`). */
+  preventSelfReview?: boolean;
   now: number;
 }
 
@@ -30,6 +32,14 @@ export function reviewBlockedReason(
       : 'Sign in with GitHub to review here: GitHub takes an approval only from a required reviewer, with their own account.';
   }
   const mine = run.environments.filter(e => e.canApprove);
+  if (
+    mine.length === 0 &&
+    context.preventSelfReview &&
+    context.viewer.login &&
+    context.viewer.login === run.actor?.login
+  ) {
+    return `You started this run, and the environment prevents self-review: GitHub lets another of its required reviewers approve it.`;
+  }
   if (mine.length === 0) {
     const reviewers = [
       ...new Set(run.environments.flatMap(e => e.reviewers.map(r => r.name))),

@@ -2102,6 +2102,11 @@ export const spec = {
           waitTimerMinutes: {
             type: 'integer',
           },
+          preventSelfReview: {
+            type: 'boolean',
+            description:
+              'GitHub\'s "prevent self-review": whoever started a run cannot approve it, even as a required reviewer.',
+          },
         },
       },
       PendingDeploymentsResponse: {

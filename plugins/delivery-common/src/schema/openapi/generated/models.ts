@@ -652,6 +652,8 @@ export type components = {
       exists: boolean;
       reviewers: components['schemas']['EnvironmentReviewer'][];
       waitTimerMinutes: number;
+      /** GitHub's "prevent self-review": whoever started a run cannot approve it, even as a required reviewer. */
+      preventSelfReview?: boolean;
     };
     /** Answer of `GET .../pending-deployments`. */
     PendingDeploymentsResponse: {
