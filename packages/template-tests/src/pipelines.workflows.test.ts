@@ -582,6 +582,24 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
       );
     });
 
+    it('let a re-run of a job upload its artifacts again (overwrite), which upload-artifact otherwise refuses with 409', () => {
+      const uploads = workflows.flatMap(w =>
+        stepsOf(w)
+          .filter(
+            s =>
+              s.step.uses &&
+              actionName(s.step.uses) === 'actions/upload-artifact' &&
+              w.file === 'deploy.yml',
+          )
+          .map(s => [s.step.with.name, s.step.with.overwrite]),
+      );
+      expect(uploads).toEqual([
+        ['tfplan', true],
+        ['plan-summary', true],
+        ['frontend-dist', true],
+      ]);
+    });
+
     it('upload the drift report under the name and file the portal reads', () => {
       const drift = workflows.find(w => w.file === 'drift.yml')!;
       const upload = stepsOf(drift).find(
@@ -649,6 +667,7 @@ describe.each(Object.keys(VALUE_SETS) as ValueSetName[])(
           path: `${deploy.doc.jobs.plan.defaults.run['working-directory']}/${PLAN_SUMMARY_FILE_NAME}`,
           'if-no-files-found': 'error',
           'retention-days': tfplan.with['retention-days'],
+          overwrite: true,
         },
       });
       // The run page keeps its human-readable summary.
