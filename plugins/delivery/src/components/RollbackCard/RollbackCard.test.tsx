@@ -173,12 +173,12 @@ describe('RollbackCard', () => {
     );
     // Unchanged until the rollback is sent (however often the card reloads before, e.g. its
     // revalidation 2 s after the first answer on a busy machine); then the new deployment runs
-    // once and completes.
-    let readsAfterRollback = 0;
+    // until the test has seen it in progress, and completes. A count of reads would let a fast
+    // poll skip past "in progress" before the test looks.
+    let completed = false;
     const getEcsState = jest.fn(async () => {
       if (rollbackEcs.mock.calls.length === 0) return ecsState();
-      readsAfterRollback++;
-      return readsAfterRollback === 1
+      return !completed
         ? ecsState({
             deployments: [
               deployment({
@@ -218,6 +218,7 @@ describe('RollbackCard', () => {
         /Rollback of demo-web to revision 2: in progress/,
       ),
     ).toBeInTheDocument();
+    completed = true;
     expect(
       await screen.findByText(/Rollback of demo-web to revision 2: COMPLETED/),
     ).toBeInTheDocument();
