@@ -19,6 +19,10 @@ import { FakeGithub } from './FakeGithub';
 
 // Asynchronous: a synchronous git call would block the server it talks to (same process).
 const exec = promisify(execFile);
+
+// Real git pushes and Backstage's scaffolder actions: seconds each on a busy machine, more than
+// Jest's default 5 s (a publish timed out in CI once).
+jest.setTimeout(60_000);
 const TOKEN = 'hosting-test-token';
 const root = mkdtempSync(join(tmpdir(), 'local-github-hosting-'));
 const github = new FakeGithub('github.local', TOKEN, {
