@@ -4,6 +4,9 @@
 import { Octokit } from '@octokit/rest';
 import { FakeGithub } from './FakeGithub';
 
+// Servers on loopback and real HTTP round trips: generous on a busy CI machine, never a speed test.
+jest.setTimeout(30_000);
+
 const TOKEN = 'approvals-test-token';
 const SLUG = 'acme/shop';
 const [owner, repo] = SLUG.split('/');

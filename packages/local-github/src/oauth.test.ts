@@ -5,6 +5,9 @@ import { ConfigReader } from '@backstage/config';
 import { githubAuthenticator } from '@backstage/plugin-auth-backend-module-github-provider';
 import { FakeGithub } from './FakeGithub';
 
+// Servers on loopback and real HTTP round trips: generous on a busy CI machine, never a speed test.
+jest.setTimeout(30_000);
+
 const CLIENT_ID = 'test-oauth-client';
 const CLIENT_SECRET = 'test-oauth-secret';
 const CALLBACK = 'http://localhost:7007/api/auth/github/handler/frame';

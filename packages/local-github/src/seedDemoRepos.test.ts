@@ -11,6 +11,9 @@ import {
   seedWaitingDeploy,
 } from './seedDemoRepos';
 
+// Servers on loopback and real HTTP round trips: generous on a busy CI machine, never a speed test.
+jest.setTimeout(30_000);
+
 describe('the demo repositories of the local GitHub', () => {
   const github = new FakeGithub('github.local', DEMO_GITHUB_TOKEN);
   const api = (path: string) =>

@@ -10,6 +10,9 @@ import {
 } from './githubEnvironmentReviewers';
 import { githubEnvironmentReviewersExamples } from './githubEnvironmentReviewers.examples';
 
+// Servers on loopback and real HTTP round trips: generous on a busy CI machine, never a speed test.
+jest.setTimeout(30_000);
+
 const TOKEN = 'reviewers-token';
 const host = fakeGithubHost(TOKEN);
 const { github } = host;
